@@ -1,0 +1,112 @@
+"""Cleaning rules with a ledger: every dropped line is counted under exactly one reason.
+
+The rules run in a fixed order; a line is charged to the first rule it breaks, so the ledger adds up:
+rows in = rows kept + the sum of rows dropped per reason (asserted). Revenue (Quantity x UnitPrice)
+is counted per reason too, so the report shows what each rule removed in money, not only in lines.
+Cancellation lines are not purchases, but they are not thrown away either: the identified, product
+ones are kept aside as ``returns`` so customer features can net them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RULES", "CleaningResult", "clean_transactions"]
+
+# (reason, what the rule means) in the order the rules are applied.
+RULES: list[tuple[str, str]] = [
+    ("missing_customer_id", "no CustomerID: a guest order that cannot be tied to a customer"),
+    ("cancellation", "InvoiceNo starts with 'C': a cancellation or return, not a purchase"),
+    ("non_positive_quantity", "zero or negative quantity outside a cancellation invoice"),
+    ("non_product_code", "postage, fees, bank charges, manual adjustments: not a product"),
+    ("non_positive_price", "zero or negative unit price (free samples, bad-debt adjustments)"),
+    ("after_end_date", "dated after the analysis end date"),
+    ("outlier", "quantity or unit price above the outlier limits in params"),
+    ("duplicate_line", "an exact repeat of an earlier line (same invoice, product, quantity, price, time)"),
+]
+
+
+@dataclass(frozen=True)
+class CleaningResult:
+    """Kept purchase lines (with ``Revenue``), the returns kept aside, and the ledger."""
+
+    transactions: pd.DataFrame
+    returns: pd.DataFrame
+    ledger: pd.DataFrame
+    rows_in: int
+    end_date: pd.Timestamp
+
+    @property
+    def rows_kept(self) -> int:
+        return len(self.transactions)
+
+
+def _flags(df: pd.DataFrame, non_product_codes: Sequence[str], end: pd.Timestamp, max_quantity: float,
+           max_unit_price: float) -> dict[str, pd.Series]:
+    invoice = df["InvoiceNo"].fillna("").str.upper()
+    codes = {c.upper() for c in non_product_codes}
+    stock = df["StockCode"].fillna("").str.upper()
+    return {
+        "missing_customer_id": df["CustomerID"].isna(),
+        "cancellation": invoice.str.startswith("C"),
+        "non_positive_quantity": df["Quantity"] <= 0,
+        "non_product_code": stock.isin(codes),
+        "non_positive_price": df["UnitPrice"] <= 0,
+        "after_end_date": df["InvoiceDate"] >= end + pd.Timedelta(days=1),
+        "outlier": (df["Quantity"].abs() > max_quantity) | (df["UnitPrice"] > max_unit_price),
+    }
+
+
+def clean_transactions(transactions: pd.DataFrame, *, non_product_codes: Sequence[str] = (),
+                       max_quantity: float = 10_000, max_unit_price: float = 5_000.0,
+                       end_date: dt.date | pd.Timestamp | None = None) -> CleaningResult:
+    """Apply :data:`RULES` in order to canonical transactions and return what was kept and why not.
+
+    ``end_date`` defaults to the last date in the data; lines after that day are dropped and counted.
+    """
+    df = transactions.reset_index(drop=True)
+    revenue = (df["Quantity"] * df["UnitPrice"]).astype(float)
+    end = pd.Timestamp(end_date) if end_date is not None else df["InvoiceDate"].max().normalize()
+    flags = _flags(df, non_product_codes, end, max_quantity, max_unit_price)
+
+    reason = pd.Series(pd.NA, index=df.index, dtype="string")
+    for name, _ in RULES:
+        if name == "duplicate_line":
+            # A repeat counts only among lines still kept, so the line it repeats stays in.
+            remaining = df[reason.isna()]
+            hit = pd.Series(False, index=df.index)
+            hit[remaining.index[remaining.duplicated(keep="first")]] = True
+        else:
+            hit = flags[name] & reason.isna()
+        reason[hit] = name
+
+    kept = reason.isna()
+    rows = [{"step": i + 1, "reason": name, "rule": text, "rows": int((reason == name).sum()),
+             "revenue": float(revenue[reason == name].sum())} for i, (name, text) in enumerate(RULES)]
+    ledger = pd.DataFrame(rows)
+    n_in = len(df)
+    ledger["share_of_rows"] = ledger["rows"] / n_in if n_in else 0.0
+    total = pd.DataFrame([
+        {"step": 0, "reason": "rows_in", "rule": "lines read from the file", "rows": n_in,
+         "revenue": float(revenue.sum()), "share_of_rows": 1.0},
+        {"step": len(RULES) + 1, "reason": "rows_kept", "rule": "purchase lines used by every report",
+         "rows": int(kept.sum()), "revenue": float(revenue[kept].sum()),
+         "share_of_rows": float(kept.mean()) if n_in else 0.0},
+    ])
+    ledger = pd.concat([total.iloc[[0]], ledger, total.iloc[[1]]], ignore_index=True)
+    dropped = int(ledger.loc[ledger["reason"].isin([r for r, _ in RULES]), "rows"].sum())
+    assert n_in == int(kept.sum()) + dropped, "cleaning ledger does not add up"
+
+    clean = df[kept].assign(Revenue=revenue[kept]).reset_index(drop=True)
+    clean["Quantity"] = clean["Quantity"].astype(np.int64) if (clean["Quantity"] % 1 == 0).all() else clean[
+        "Quantity"]
+    returns_mask = reason.isin(["cancellation", "non_positive_quantity"]) & ~(
+        flags["missing_customer_id"] | flags["non_product_code"] | flags["non_positive_price"]
+        | flags["after_end_date"] | flags["outlier"])
+    returns = df[returns_mask].assign(Revenue=revenue[returns_mask]).reset_index(drop=True)
+    return CleaningResult(transactions=clean, returns=returns, ledger=ledger, rows_in=n_in, end_date=end)

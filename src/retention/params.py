@@ -1,0 +1,191 @@
+"""One validated schema for every parameter profile in ``params/``.
+
+A profile is a YAML file with the sections below. Every key has a default, a type and, where it
+matters, a range or a list of allowed values. Loading a profile fills in the defaults, rejects
+unknown keys (suggesting the closest known one) and out-of-range values, and returns a plain nested
+dict that the notebooks and the library read.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from retention.paths import project_root
+
+__all__ = ["ParamsError", "Field", "SCHEMA", "defaults", "load_params", "validate_params", "params_hash"]
+
+
+class ParamsError(ValueError):
+    """A parameter profile is invalid; the message names the file, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One parameter: its default, accepted type(s), and optional range or choices."""
+
+    default: Any
+    kind: type | tuple[type, ...]
+    help: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[Any, ...] | None = None
+    nullable: bool = False
+    check: Callable[[Any], str | None] | None = field(default=None, compare=False)
+
+
+def _month_list(value: Any) -> str | None:
+    if not all(isinstance(m, int) and 1 <= m <= 12 for m in value):
+        return "every month must be a whole number from 1 to 12"
+    return None
+
+
+def _column_map(value: Any) -> str | None:
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return "keys and values must be column names (text): {column in your file: canonical name}"
+    return None
+
+
+def _string_list(value: Any) -> str | None:
+    if not all(isinstance(v, str) for v in value):
+        return "every entry must be text"
+    return None
+
+
+SCHEMA: dict[str, dict[str, Field]] = {
+    "data": {
+        "source": Field("generated", str, "'generated' writes our seeded synthetic log; 'file' reads path",
+                        choices=("generated", "file")),
+        "path": Field("data/generated/online_retail.csv", str,
+                      "transaction file (CSV, Parquet or .xlsx), relative to the project root"),
+        "sheet": Field(None, (str, int), "Excel sheet name or index (all sheets when empty)", nullable=True),
+        "columns": Field({}, dict, "mapping {your column: canonical column} for other exports",
+                         check=_column_map),
+        "end_date": Field(None, dt.date, "analysis date; later transactions are dropped (default: last date)",
+                          nullable=True),
+        "currency": Field("GBP", str, "ISO currency code used to format money"),
+    },
+    "generator": {
+        "seed": Field(42, int, "random seed of the synthetic log", min=0),
+        "n_customers": Field(4300, int, "identified customers who buy in the period", min=1, max=50_000_000),
+        "start_date": Field(dt.date(2010, 12, 1), dt.date, "first day of the log"),
+        "months": Field(12, int, "length of the log in months", min=2, max=120),
+        "guest_line_share": Field(0.25, float, "share of lines without a CustomerID", min=0.0, max=0.9),
+        "future_days": Field(365, int, "days simulated after the end for the ground truth", min=30, max=3650),
+    },
+    "cleaning": {
+        "non_product_codes": Field(
+            ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"],
+            list, "StockCodes that are fees, postage or adjustments, not products", check=_string_list),
+        "max_quantity": Field(10_000, int, "lines with a larger quantity are outliers", min=1),
+        "max_unit_price": Field(5_000.0, float, "lines with a larger unit price are outliers", min=0.01),
+    },
+    "eda": {
+        "top_n": Field(10, int, "how many countries and products the EDA ranks", min=3, max=100),
+    },
+    "features": {
+        "peak_months": Field([10, 11, 12], list, "months counted as peak season", check=_month_list),
+    },
+    "report": {
+        "customer_id_salt": Field(None, str, "pseudonymise customer ids in exports with this salt",
+                                  nullable=True),
+    },
+}
+
+
+def defaults() -> dict[str, dict[str, Any]]:
+    """The default value of every parameter, as a nested dict."""
+    return {section: {key: copy.deepcopy(f.default) for key, f in fields.items()}
+            for section, fields in SCHEMA.items()}
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    return f" Did you mean '{close[0]}'?" if close else f" Known keys: {', '.join(sorted(options))}."
+
+
+def _check_value(where: str, spec: Field, value: Any) -> Any:
+    if value is None:
+        if spec.nullable:
+            return None
+        raise ParamsError(f"{where} must not be empty ({spec.help}).")
+    kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
+    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if dt.date in kinds and isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ParamsError(f"{where} = {value!r} is not a date; write it as YYYY-MM-DD.") from None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise ParamsError(f"{where} = {value!r} has the wrong type: expected {names} ({spec.help}).")
+    if spec.choices is not None and value not in spec.choices:
+        raise ParamsError(f"{where} = {value!r} is not one of {list(spec.choices)}.")
+    if spec.min is not None and value < spec.min:
+        raise ParamsError(f"{where} = {value!r} is below the minimum {spec.min} ({spec.help}).")
+    if spec.max is not None and value > spec.max:
+        raise ParamsError(f"{where} = {value!r} is above the maximum {spec.max} ({spec.help}).")
+    if spec.check is not None:
+        problem = spec.check(value)
+        if problem:
+            raise ParamsError(f"{where}: {problem}.")
+    return value
+
+
+def validate_params(raw: Mapping[str, Any] | None, source: str = "params") -> dict[str, dict[str, Any]]:
+    """Fill defaults into ``raw`` and check every key; raise :class:`ParamsError` on the first problem."""
+    raw = dict(raw or {})
+    result = defaults()
+    for section, values in raw.items():
+        if section not in SCHEMA:
+            raise ParamsError(f"{source}: unknown section '{section}'.{_suggest(section, list(SCHEMA))}")
+        if values is None:
+            continue
+        if not isinstance(values, Mapping):
+            raise ParamsError(f"{source}: section '{section}' must be a mapping of key: value.")
+        for key, value in values.items():
+            fields = SCHEMA[section]
+            if key not in fields:
+                raise ParamsError(f"{source}: unknown key '{section}.{key}'.{_suggest(key, list(fields))}")
+            result[section][key] = _check_value(f"{source}: {section}.{key}", fields[key], value)
+    return result
+
+
+def load_params(path: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Read a YAML profile (relative paths resolve from the project root) and validate it.
+
+    ``overrides`` (same nested shape) win over the file, e.g. for a one-off papermill rerun.
+    """
+    file = Path(path)
+    if not file.is_absolute():
+        file = project_root() / file
+    if not file.exists():
+        raise ParamsError(f"Parameter file {path} does not exist. Copy params/default.yaml and edit it.")
+    try:
+        raw = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path} must hold sections of key: value pairs, not {type(raw).__name__}.")
+    for section, values in (overrides or {}).items():
+        base = raw.setdefault(section, {}) or {}
+        raw[section] = {**base, **values}
+    return validate_params(raw, source=str(path))
+
+
+def params_hash(params: Mapping[str, Any]) -> str:
+    """A short stable fingerprint of validated params (for the run manifest)."""
+    text = json.dumps(params, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -1,0 +1,63 @@
+import pandas as pd
+import pytest
+
+from retention.cleaning import RULES, clean_transactions
+
+LINES = [
+    ("1001", "A", 2, "2011-01-03 10:00", 5.0, "1"),      # kept
+    ("1001", "A", 2, "2011-01-03 10:00", 5.0, "1"),      # duplicate_line
+    ("1002", "B", 1, "2011-01-04 10:00", 3.0, None),     # missing_customer_id
+    ("C1003", "A", -1, "2011-01-05 10:00", 5.0, "1"),    # cancellation (kept aside as a return)
+    ("1004", "B", -2, "2011-01-05 11:00", 3.0, "2"),     # non_positive_quantity
+    ("1005", "POST", 1, "2011-01-06 10:00", 18.0, "2"),  # non_product_code
+    ("1006", "B", 3, "2011-01-06 11:00", 0.0, "2"),      # non_positive_price
+    ("1007", "B", 1, "2011-03-01 09:00", 3.0, "2"),      # after_end_date (end 2011-02-28)
+    ("1008", "B", 80995, "2011-01-07 10:00", 2.08, "3"),  # outlier
+    ("1009", "B", 4, "2011-02-28 23:59", 3.0, "3"),      # kept: the end day is inclusive
+]
+
+
+def test_every_rule_counts_its_line_and_the_ledger_adds_up(lines):
+    result = clean_transactions(lines(LINES), non_product_codes=["POST"], max_quantity=10_000,
+                                end_date=pd.Timestamp("2011-02-28"))
+    counts = result.ledger.set_index("reason")["rows"]
+    for reason, _ in RULES:
+        assert counts[reason] == 1, reason
+    assert counts["rows_in"] == 10 and counts["rows_kept"] == 2
+    assert counts["rows_in"] == counts["rows_kept"] + sum(counts[r] for r, _ in RULES)
+    assert result.transactions["InvoiceNo"].tolist() == ["1001", "1009"]
+    assert result.transactions["Revenue"].tolist() == [10.0, 12.0]
+    revenue = result.ledger.set_index("reason")["revenue"]
+    assert revenue["outlier"] == pytest.approx(80995 * 2.08)
+    assert revenue["rows_in"] == pytest.approx(revenue["rows_kept"] + sum(revenue[r] for r, _ in RULES))
+
+
+def test_cancellations_of_identified_products_are_kept_as_returns(lines):
+    result = clean_transactions(lines(LINES), non_product_codes=["POST"], end_date=pd.Timestamp("2011-02-28"))
+    assert sorted(result.returns["InvoiceNo"]) == ["1004", "C1003"]
+    assert result.returns["Revenue"].sum() == pytest.approx(-5.0 - 6.0)
+
+
+def test_a_line_is_charged_to_the_first_rule_it_breaks(lines):
+    # No customer AND a cancellation AND a zero price: counted once, as missing_customer_id.
+    result = clean_transactions(lines([("C1", "A", -1, "2011-01-01", 0.0, None),
+                                            ("2", "A", 1, "2011-01-01", 1.0, "9")]))
+    counts = result.ledger.set_index("reason")["rows"]
+    assert counts["missing_customer_id"] == 1 and counts["cancellation"] == 0 and counts["non_positive_price"] == 0
+
+
+def test_end_date_defaults_to_the_last_day_in_the_data(lines):
+    result = clean_transactions(lines(LINES[:1] + LINES[-1:]))
+    assert result.end_date == pd.Timestamp("2011-02-28")
+    assert result.rows_kept == 2
+
+
+def test_generated_log_ledger_identity(small_log):
+    result = clean_transactions(small_log.transactions, non_product_codes=["POST", "DOT", "M", "C2", "PADS",
+                                                                           "BANK CHARGES", "AMAZONFEE", "B"])
+    counts = result.ledger.set_index("reason")["rows"]
+    assert counts["rows_in"] == len(small_log.transactions)
+    assert counts["rows_in"] == counts["rows_kept"] + sum(counts[r] for r, _ in RULES)
+    assert counts["missing_customer_id"] > 0 and counts["cancellation"] > 0 and counts["duplicate_line"] > 0
+    assert (result.transactions["Revenue"] > 0).all()
+    assert not result.transactions.duplicated().any()

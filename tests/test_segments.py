@@ -1,0 +1,244 @@
+"""Tests for retention.segments: scores, segment rules, clusters, migration and profiles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retention.features import customer_features
+from retention.generator import GeneratorConfig, generate
+from retention.segments import (
+    AT_RISK_SEGMENTS,
+    DEFAULT_SEGMENT_RULES,
+    LAPSED_SEGMENT,
+    NEW_SEGMENT,
+    SEGMENT_DESCRIPTIONS,
+    SEGMENT_ORDER,
+    assign_segments,
+    cluster_customers,
+    lapsed_customers,
+    rfm_scores,
+    segment_migration,
+    segment_profile,
+    validate_segment_rules,
+)
+
+
+@pytest.fixture(scope="module")
+def purchases() -> pd.DataFrame:
+    """Crudely cleaned generated purchase lines."""
+    log = generate(GeneratorConfig(n_customers=300)).transactions
+    keep = (log["CustomerID"].notna() & ~log["InvoiceNo"].str.startswith("C")
+            & (log["Quantity"] > 0) & (log["UnitPrice"] > 0))
+    return log[keep].assign(Revenue=lambda d: d["Quantity"] * d["UnitPrice"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def features(purchases: pd.DataFrame) -> pd.DataFrame:
+    return customer_features(purchases, "2011-11-30")
+
+
+def _grid() -> pd.DataFrame:
+    """Every (R, FM) cell once."""
+    cells = [(r, fm) for r in range(1, 6) for fm in range(1, 6)]
+    return pd.DataFrame(cells, columns=["R", "FM"], index=[f"c{r}{fm}" for r, fm in cells])
+
+
+def test_rfm_scores_known_values() -> None:
+    features = pd.DataFrame({
+        "Recency": [0, 5, 5, 10, 20, 30, 40, 50, 60, 100],
+        "Frequency": [10, 3, 2, 2, 1, 1, 1, 1, 1, 1],
+        "Monetary": [100.0, 90, 80, 70, 60, 50, 40, 30, 20, 10],
+    }, index=[f"c{i}" for i in range(10)])
+    scores = rfm_scores(features)
+    # score = 1 + floor(5 * share of customers with a strictly worse value)
+    assert scores["R"].tolist() == [5, 4, 4, 4, 3, 3, 2, 2, 1, 1]
+    assert scores["F"].tolist() == [5, 5, 4, 4, 1, 1, 1, 1, 1, 1]  # the one-order block scores 1
+    assert scores["M"].tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+    assert scores.loc["c0", "RFM"] == "555" and scores.loc["c9", "RFM"] == "111"
+    # FM is the mean of F and M rounded half up: (1 + 3) / 2 = 2, (4 + 4) / 2 = 4, (1 + 2) / 2 -> 2.
+    assert scores.loc["c4", "FM"] == 2 and scores.loc["c2", "FM"] == 4 and scores.loc["c6", "FM"] == 2
+    for column in ("R", "F", "M", "FM"):
+        assert scores[column].dtype == np.int64
+
+
+def test_rfm_scores_ignore_row_order(features: pd.DataFrame) -> None:
+    scores = rfm_scores(features)
+    for seed in (1, 2):
+        shuffled = rfm_scores(features.sample(frac=1.0, random_state=seed))
+        pd.testing.assert_frame_equal(shuffled.loc[scores.index], scores)
+    for value, score in (("Recency", "R"), ("Frequency", "F"), ("Monetary", "M")):
+        per_value = scores[score].groupby(features[value]).nunique()
+        assert (per_value == 1).all(), f"identical {value} values got different {score} scores"
+        assert scores[score].between(1, 5).all()
+    # Recency: lower is better.
+    assert scores.loc[features["Recency"].idxmin(), "R"] == 5
+    assert scores.loc[features["Recency"].idxmax(), "R"] == 1
+    assert (scores.loc[features["Frequency"] == 1, "F"] == 1).all()
+
+
+def test_rfm_scores_rejects_bad_input(features: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="Monetary"):
+        rfm_scores(features.drop(columns="Monetary"))
+    with pytest.raises(ValueError, match="n_bins"):
+        rfm_scores(features, n_bins=1)
+
+
+def test_default_rules_partition_the_grid() -> None:
+    validate_segment_rules(DEFAULT_SEGMENT_RULES)
+    grid = _grid()
+    for r, fm in zip(grid["R"], grid["FM"], strict=True):
+        hits = [rule["segment"] for rule in DEFAULT_SEGMENT_RULES
+                if rule["r"][0] <= r <= rule["r"][1] and rule["fm"][0] <= fm <= rule["fm"][1]]
+        assert len(hits) == 1, (r, fm, hits)
+    segments = assign_segments(grid)
+    assert set(segments) == set(SEGMENT_ORDER)  # all 11 segments are reachable
+    assert segments["c55"] == "Champions" and segments["c11"] == "Lost"
+    assert segments["c51"] == "New Customers" and segments["c15"] == "Can't Lose Them"
+    assert segments["c33"] == "Need Attention"
+    assert set(SEGMENT_DESCRIPTIONS) == set(SEGMENT_ORDER)
+    assert set(SEGMENT_ORDER) >= AT_RISK_SEGMENTS
+
+
+def test_every_customer_gets_one_segment(features: pd.DataFrame) -> None:
+    scores = rfm_scores(features)
+    segments = assign_segments(scores)
+    assert segments.index.equals(features.index)
+    assert segments.notna().all()
+    assert segments.isin(SEGMENT_ORDER).all()
+
+
+def test_first_matching_rule_wins() -> None:
+    rules = [{"segment": "Top", "r": [5, 5], "fm": [5, 5]}, {"segment": "Rest", "r": [1, 5], "fm": [1, 5]}]
+    segments = assign_segments(_grid(), rules)
+    assert segments["c55"] == "Top"
+    assert (segments.drop("c55") == "Rest").all()
+
+
+def test_rules_with_a_hole_are_rejected() -> None:
+    rules = [rule for rule in DEFAULT_SEGMENT_RULES if rule["segment"] != "Promising"]
+    with pytest.raises(ValueError, match=r"1 \(R, FM\) cell.*\(R=4, FM=1\)"):
+        validate_segment_rules(rules)
+    with pytest.raises(ValueError, match=r"\(R=4, FM=1\)"):
+        assign_segments(_grid(), rules)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"segment": "Bad", "r": [0, 5], "fm": [1, 5]},
+        {"segment": "Bad", "r": [4, 2], "fm": [1, 5]},
+        {"segment": "Bad", "r": [1, 5]},
+        {"segment": "", "r": [1, 5], "fm": [1, 5]},
+        {"segment": "Bad", "r": [1, 5], "fm": [1, 5], "f": [1, 5]},
+    ],
+)
+def test_malformed_rules_are_rejected(rule: dict) -> None:
+    with pytest.raises(ValueError, match="segment rule 0"):
+        validate_segment_rules([rule])
+
+
+def test_clusters_are_deterministic(features: pd.DataFrame) -> None:
+    columns = ["Recency", "Frequency", "Monetary"]
+    first = cluster_customers(features, columns, seed=3)
+    second = cluster_customers(features, columns, seed=3)
+    pd.testing.assert_series_equal(first.labels, second.labels)
+    assert first.labels.index.equals(features.index)
+    assert first.silhouette["k"].tolist() == list(range(2, 9))
+    assert first.k == int(first.silhouette.loc[first.silhouette["silhouette"].idxmax(), "k"])
+    assert sorted(first.labels.unique()) == list(range(first.k))
+    assert first.centroids["customers"].sum() == len(features)
+    assert len(first.descriptions) == first.k
+    assert "Monetary" in first.log_columns
+    # Canonical order: cluster 0 has the highest mean (log) Monetary, and so on down.
+    log_spend = np.log1p(features["Monetary"]).groupby(first.labels).mean()
+    assert log_spend.is_monotonic_decreasing
+
+
+def test_cluster_labels_are_canonical_across_seeds() -> None:
+    rng = np.random.default_rng(0)
+    blobs = []
+    for spend, recency, size in ((5000.0, 5.0, 40), (50.0, 300.0, 60), (500.0, 60.0, 50)):
+        blobs.append(pd.DataFrame({"Monetary": spend * rng.uniform(0.9, 1.1, size),
+                                   "Recency": recency * rng.uniform(0.9, 1.1, size)}))
+    features = pd.concat(blobs, ignore_index=True)
+    features.index = [f"c{i:03d}" for i in range(len(features))]
+    results = [cluster_customers(features, ["Recency", "Monetary"], k_range=(2, 5), seed=s)
+               for s in (0, 4, 5)]
+    expected = np.repeat([0, 2, 1], [40, 60, 50])
+    for result in results:
+        assert result.k == 3
+        assert result.labels.tolist() == expected.tolist()
+    descriptions = results[0].descriptions
+    assert descriptions[0] == "recent, high-spend buyers"
+    assert descriptions[2] == "lapsed, low-spend buyers"
+
+
+def test_cluster_input_checks(features: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="no column"):
+        cluster_customers(features, ["Nope"])
+    with pytest.raises(ValueError, match="numeric"):
+        cluster_customers(features, ["Country"])
+    with pytest.raises(ValueError, match="k_range"):
+        cluster_customers(features, ["Monetary"], k_range=(1, 3))
+
+
+def test_migration_counts_add_up(purchases: pd.DataFrame) -> None:
+    before = customer_features(purchases, "2011-08-31")
+    after = customer_features(purchases, "2011-11-30")
+    seg_before = assign_segments(rfm_scores(before))
+    seg_after = assign_segments(rfm_scores(after))
+    lapsed = lapsed_customers(before, after)
+    expected_lapsed = after.index[after["Frequency"] == before["Frequency"].reindex(after.index)]
+    assert lapsed.equals(expected_lapsed)
+
+    table = segment_migration(seg_before, seg_after, lapsed=lapsed)
+    assert list(table.columns) == ["from_segment", "to_segment", "customers"]
+    assert table["customers"].sum() == len(after)
+    assert (table["customers"] > 0).all()
+    assert not table.duplicated(["from_segment", "to_segment"]).any()
+    new = table.loc[table["from_segment"] == NEW_SEGMENT, "customers"].sum()
+    assert new == len(after.index.difference(before.index)) > 0
+    assert table.loc[table["to_segment"] == LAPSED_SEGMENT, "customers"].sum() == len(lapsed) > 0
+    assert table["from_segment"].iloc[0] == NEW_SEGMENT
+
+
+def test_migration_hand_built() -> None:
+    before = pd.Series({"a": "Champions", "b": "Champions", "c": "Lost"})
+    after = pd.Series({"a": "Champions", "b": "At Risk", "c": "Lost", "d": "New Customers", "e": "Promising"})
+    table = segment_migration(before, after, lapsed=["c"])
+    expected = pd.DataFrame({
+        "from_segment": [NEW_SEGMENT, NEW_SEGMENT, "Champions", "Champions", "Lost"],
+        "to_segment": ["New Customers", "Promising", "Champions", "At Risk", LAPSED_SEGMENT],
+        "customers": np.array([1, 1, 1, 1, 1], dtype=np.int64),
+    }).astype({"from_segment": "str", "to_segment": "str"})
+    pd.testing.assert_frame_equal(table, expected)
+    plain = segment_migration(before, after)
+    assert plain["customers"].sum() == 5 and LAPSED_SEGMENT not in set(plain["to_segment"])
+    with pytest.raises(ValueError, match="lapsed"):
+        segment_migration(before, after, lapsed=["d"])
+
+
+def test_segment_profile() -> None:
+    features = pd.DataFrame({
+        "Recency": [1, 3, 200, 10],
+        "Frequency": [10, 6, 1, 2],
+        "Monetary": [1000.0, 600.0, 50.0, 350.0],
+        "Tenure": [300, 200, 250, 20],
+        "PurchaseVelocity": [30.0, 33.0, 250.0, 10.0],
+    }, index=["a", "b", "c", "d"])
+    segments = pd.Series({"c": "Lost", "a": "Champions", "b": "Champions", "d": "Potential Loyalists"})
+    profile = segment_profile(features, segments)
+    assert profile.index.tolist() == ["Champions", "Potential Loyalists", "Lost"]
+    champions = profile.loc["Champions"]
+    assert champions["Customers"] == 2 and champions["CustomerShare"] == pytest.approx(0.5)
+    assert champions["Revenue"] == pytest.approx(1600.0)
+    assert champions["RevenueShare"] == pytest.approx(1600.0 / 2000.0)
+    assert champions["MedianRecency"] == 2.0 and champions["MedianFrequency"] == 8.0
+    assert champions["MedianPurchaseVelocity"] == pytest.approx(31.5)
+    assert champions["AvgMonetary"] == pytest.approx(800.0)
+    assert profile["CustomerShare"].sum() == pytest.approx(1.0)
+    assert profile["RevenueShare"].sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="not in features"):
+        segment_profile(features.drop(index="a"), segments)

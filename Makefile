@@ -18,7 +18,7 @@ INSTALLED := $(VENV)/.installed
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-SERIES := 01_eda
+SERIES := 01_eda 02_segmentation
 LIB := $(wildcard src/retention/*.py)
 EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
 HTML := $(SERIES:%=$(OUT)/%.html)
@@ -62,7 +62,7 @@ notebooks: $(INSTALLED)
 	@for f in notebooks/src/*.py; do $(BIN)/python tools/py2nb.py $$f notebooks/$$(basename $$f .py).ipynb; done
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff check src tests tools bench
 
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest tests

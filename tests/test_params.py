@@ -55,3 +55,15 @@ def test_missing_or_malformed_file_is_a_clear_error(tmp_path):
     bad.write_text("- just\n- a list\n")
     with pytest.raises(ParamsError, match="must hold sections"):
         load_params(bad)
+
+
+def test_segmentation_rules_and_cross_checks():
+    hole = [r for r in defaults()["segmentation"]["rules"] if r["segment"] != "Lost"]
+    with pytest.raises(ParamsError, match="R=1, FM=1"):
+        validate_params({"segmentation": {"rules": hole}})
+    with pytest.raises(ParamsError, match="k_min .* larger than k_max"):
+        validate_params({"segmentation": {"k_min": 6, "k_max": 3}})
+    with pytest.raises(ParamsError, match="export_segments names \\['Whales'\\]"):
+        validate_params({"segmentation": {"export_segments": ["Whales"]}})
+    with pytest.raises(ParamsError, match="unknown: \\['Age'\\]"):
+        validate_params({"segmentation": {"cluster_features": ["Recency", "Age"]}})

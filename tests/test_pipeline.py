@@ -51,3 +51,22 @@ def test_cli_reports_user_errors_in_one_line_without_traceback(tmp_path, capsys)
     assert cli.main(["prepare", "--params", str(params), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "broken.csv, column 'InvoiceDate'" in err and "1 rows" in err and "Fix:" in err
+
+
+def test_stages_join_into_the_enhanced_table_up_to_the_given_stage(tmp_path):
+    import pandas as pd
+
+    seg = pd.DataFrame({"Segment": ["Lost", "Champions"]}, index=pd.Index(["2", "1"], name="CustomerID"))
+    churn = pd.DataFrame({"churn_probability": [0.1, 0.9]}, index=pd.Index(["1", "2"], name="CustomerID"))
+    pipeline.write_stage(seg, tmp_path, "segments")
+    pipeline.write_stage(churn, tmp_path, "churn")
+    only_segments = pipeline.write_enhanced(tmp_path, "segments")
+    assert list(only_segments.columns) == ["Segment"]
+    both = pipeline.write_enhanced(tmp_path, "churn", id_map=lambda ids: "x" + ids)
+    assert both.loc["2", "churn_probability"] == 0.9
+    written = pd.read_csv(tmp_path / "artifacts" / "enhanced_customer_data.csv")
+    assert written["CustomerID"].tolist() == ["x2", "x1"]
+    with pytest.raises(ValueError, match="unknown stage"):
+        pipeline.write_stage(seg, tmp_path, "nope")
+    with pytest.raises(FileNotFoundError, match="must run first"):
+        pipeline.read_stage(tmp_path, "clv")

@@ -55,6 +55,26 @@ def _column_map(value: Any) -> str | None:
     return None
 
 
+def _segment_rules(value: Any) -> str | None:
+    from retention.segments import validate_segment_rules
+
+    try:
+        validate_segment_rules(value)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    return None
+
+
+def _cluster_columns(value: Any) -> str | None:
+    from retention.features import FEATURE_COLUMNS
+
+    numeric = [c for c in FEATURE_COLUMNS if c not in ("Country", "FirstPurchase", "LastPurchase", "PeakSeason")]
+    unknown = [c for c in value if c not in numeric]
+    if unknown or len(value) < 2:
+        return f"needs two or more of {numeric}; unknown: {unknown}"
+    return None
+
+
 def _string_list(value: Any) -> str | None:
     if not all(isinstance(v, str) for v in value):
         return "every entry must be text"
@@ -94,6 +114,31 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "features": {
         "peak_months": Field([10, 11, 12], list, "months counted as peak season", check=_month_list),
+    },
+    "segmentation": {
+        "rules": Field([
+            {"segment": "Champions", "r": [4, 5], "fm": [4, 5]},
+            {"segment": "Loyal Customers", "r": [3, 3], "fm": [4, 5]},
+            {"segment": "Potential Loyalists", "r": [4, 5], "fm": [2, 3]},
+            {"segment": "New Customers", "r": [5, 5], "fm": [1, 1]},
+            {"segment": "Promising", "r": [4, 4], "fm": [1, 1]},
+            {"segment": "Need Attention", "r": [3, 3], "fm": [3, 3]},
+            {"segment": "About To Sleep", "r": [3, 3], "fm": [1, 2]},
+            {"segment": "Can't Lose Them", "r": [1, 2], "fm": [5, 5]},
+            {"segment": "At Risk", "r": [1, 2], "fm": [3, 4]},
+            {"segment": "Hibernating", "r": [2, 2], "fm": [1, 2]},
+            {"segment": "Lost", "r": [1, 1], "fm": [1, 2]},
+        ], list, "named segments on the R x FM score grid; the first matching rule wins", check=_segment_rules),
+        "cluster_features": Field(["Recency", "Frequency", "Monetary", "Tenure", "AvgOrderValue", "UniqueProducts"],
+                                  list, "customer features the k-means clustering uses", check=_cluster_columns),
+        "k_min": Field(2, int, "smallest number of clusters tried", min=2, max=20),
+        "k_max": Field(8, int, "largest number of clusters tried", min=2, max=20),
+        "seed": Field(42, int, "seed of k-means and the silhouette sample", min=0),
+        "migration_days": Field(90, int, "days before the end of the earlier cutoff for segment migration",
+                                min=7, max=3650),
+        "high_value_min_m_score": Field(4, int, "M score (1-5) from which a customer counts as high value",
+                                        min=1, max=5),
+        "export_segments": Field([], list, "segments to write as their own CSV list", check=_string_list),
     },
     "report": {
         "customer_id_salt": Field(None, str, "pseudonymise customer ids in exports with this salt",
@@ -144,6 +189,18 @@ def _check_value(where: str, spec: Field, value: Any) -> Any:
     return value
 
 
+def _check_together(params: dict[str, dict[str, Any]], source: str) -> None:
+    """Rules that involve more than one key."""
+    seg = params["segmentation"]
+    if seg["k_min"] > seg["k_max"]:
+        raise ParamsError(f"{source}: segmentation.k_min ({seg['k_min']}) is larger than k_max ({seg['k_max']}).")
+    names = {rule["segment"] for rule in seg["rules"]}
+    unknown = [s for s in seg["export_segments"] if s not in names]
+    if unknown:
+        raise ParamsError(f"{source}: segmentation.export_segments names {unknown}, which no rule defines "
+                          f"(segments: {sorted(names)}).")
+
+
 def validate_params(raw: Mapping[str, Any] | None, source: str = "params") -> dict[str, dict[str, Any]]:
     """Fill defaults into ``raw`` and check every key; raise :class:`ParamsError` on the first problem."""
     raw = dict(raw or {})
@@ -160,6 +217,7 @@ def validate_params(raw: Mapping[str, Any] | None, source: str = "params") -> di
             if key not in fields:
                 raise ParamsError(f"{source}: unknown key '{section}.{key}'.{_suggest(key, list(fields))}")
             result[section][key] = _check_value(f"{source}: {section}.{key}", fields[key], value)
+    _check_together(result, source)
     return result
 
 

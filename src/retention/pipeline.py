@@ -21,8 +21,11 @@ from retention.io import write_csv_atomic, write_parquet_atomic, write_text_atom
 from retention.params import params_hash
 from retention.paths import resolve
 
-__all__ = ["Prepared", "generator_config", "ensure_data", "prepare", "load_prepared", "output_paths",
-           "file_sha256"]
+__all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "load_prepared", "output_paths",
+           "file_sha256", "load_truth", "write_artifact", "write_stage", "read_stage", "write_enhanced"]
+
+# Per-customer tables the stages hand on, in series order; enhanced_customer_data.csv joins them.
+STAGES = ("segments", "churn", "clv")
 
 _DATA_LAYER = ("data.py", "cleaning.py", "generator.py", "pipeline.py")
 
@@ -141,3 +144,50 @@ def load_prepared(out_dir: str | Path) -> Prepared:
         ledger=pd.read_csv(paths["ledger"]),
         info=json.loads(paths["info"].read_text()),
     )
+
+
+def load_truth(params: dict[str, Any]) -> pd.DataFrame | None:
+    """The generator's ground truth (generated data only), indexed by CustomerID; None for a user's file."""
+    if params["data"]["source"] != "generated":
+        return None
+    path = resolve(params["data"]["path"])
+    truth = pd.read_csv(path.with_name(f"{path.stem}_truth.csv"), dtype={"CustomerID": str},
+                        parse_dates=["first_purchase", "dropout_date"])
+    return truth.set_index("CustomerID")
+
+
+def write_artifact(df: pd.DataFrame, out_dir: str | Path, name: str, index: bool = False) -> Path:
+    """Write a CSV artifact for people (atomic, byte-stable) into ``<out>/artifacts/``."""
+    return write_csv_atomic(df, output_paths(out_dir)["artifacts"] / name, index=index)
+
+
+def write_stage(df: pd.DataFrame, out_dir: str | Path, stage: str) -> Path:
+    """Hand a per-customer table (index CustomerID) on to the later stages."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; known: {STAGES}")
+    return write_parquet_atomic(df.reset_index(), output_paths(out_dir)["work"] / f"stage_{stage}.parquet")
+
+
+def read_stage(out_dir: str | Path, stage: str) -> pd.DataFrame:
+    path = output_paths(out_dir)["work"] / f"stage_{stage}.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the '{stage}' notebook must run first (make reports).")
+    return pd.read_parquet(path).set_index("CustomerID")
+
+
+def write_enhanced(out_dir: str | Path, upto: str, id_map: Any = None) -> pd.DataFrame:
+    """Write ``enhanced_customer_data.csv``: the stage tables up to and including ``upto``, joined.
+
+    Each stage rewrites it with exactly the stages before it, so rerunning any notebook (as nbval does)
+    leaves the same file once the series has run in order.
+    """
+    stages = STAGES[: STAGES.index(upto) + 1]
+    table = read_stage(out_dir, stages[0])
+    for stage in stages[1:]:
+        extra = read_stage(out_dir, stage)
+        table = table.join(extra[[c for c in extra.columns if c not in table.columns]], how="left")
+    out = table.reset_index()
+    if id_map is not None:
+        out["CustomerID"] = id_map(out["CustomerID"])
+    write_artifact(out, out_dir, "enhanced_customer_data.csv")
+    return table

@@ -53,6 +53,10 @@ __all__ = [
     "BetaGeoModel",
     "GammaGammaModel",
     "calibration_holdout_summary",
+    "customer_value_table",
+    "holdout_by_frequency",
+    "probability_alive_matrix",
+    "repeat_purchase_tracking",
     "rfm_summary",
     "simulate_summary",
     "spend_frequency_correlation",
@@ -1103,3 +1107,116 @@ def simulate_summary(
         m[pos] = rng.gamma(shape=pp * x[pos], scale=1.0 / nu[pos]) / x[pos]
         out["monetary_value"] = m
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Report tables
+# ---------------------------------------------------------------------------------------------------------
+
+
+def customer_value_table(
+    summary: pd.DataFrame,
+    bgnbd: BetaGeoModel,
+    gamma_gamma: GammaGammaModel,
+    *,
+    horizon_months: int = 12,
+    discount_rate_monthly: float = 0.01,
+    time_unit: TimeUnit = "D",
+    churn_horizon_days: int = 90,
+) -> pd.DataFrame:
+    """Per customer: P(alive), expected purchases and spend, discounted CLV and the value if still active.
+
+    Columns (money in the currency of the data, counts in purchases):
+
+    * ``p_alive``: BG/NBD probability the customer is still active now.
+    * ``expected_purchases``: expected purchases over the next ``horizon_months`` (undiscounted).
+    * ``p_no_purchase``: probability of no purchase in the next ``churn_horizon_days`` days.
+    * ``expected_order_value``: Gamma-Gamma posterior mean spend per purchase (population mean for
+      customers without repeat purchases).
+    * ``clv``: discounted expected revenue over ``horizon_months`` (monthly rate ``discount_rate_monthly``).
+    * ``value_if_active``: ``clv / p_alive``, the discounted value *given* the customer is still active;
+      in the BG/NBD every future purchase requires being alive now, so this is exact. It is the value a
+      retention campaign protects, and "revenue at risk" multiplies it by a churn probability.
+    """
+    x, tx, age = summary["frequency"], summary["recency"], summary["T"]
+    month_units = DAYS_PER_MONTH / _days_per_unit(time_unit)
+    p_alive = np.asarray(bgnbd.probability_alive(x, tx, age), dtype=np.float64)
+    clv = np.asarray(gamma_gamma.customer_lifetime_value(
+        bgnbd, x, tx, age, summary["monetary_value"], horizon_months=horizon_months,
+        discount_rate_monthly=discount_rate_monthly, time_unit=time_unit), dtype=np.float64)
+    table = pd.DataFrame({
+        "p_alive": p_alive,
+        "expected_purchases": np.asarray(
+            bgnbd.conditional_expected_purchases(horizon_months * month_units, x, tx, age), dtype=np.float64),
+        "p_no_purchase": np.asarray(bgnbd.probability_no_purchase(
+            churn_horizon_days / _days_per_unit(time_unit), x, tx, age), dtype=np.float64),
+        "expected_order_value": np.asarray(
+            gamma_gamma.conditional_expected_average_value(x, summary["monetary_value"]), dtype=np.float64),
+        "clv": clv,
+    }, index=summary.index)
+    table["value_if_active"] = np.where(p_alive > 0, clv / np.maximum(p_alive, 1e-12), 0.0)
+    return table
+
+
+def holdout_by_frequency(holdout: pd.DataFrame, bgnbd: BetaGeoModel, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean actual vs predicted holdout purchases by calibration-period frequency (the papers' Figure 2).
+
+    ``holdout`` comes from :func:`calibration_holdout_summary` (in the unit the model was fitted in).
+    Frequencies at or above ``max_frequency`` are pooled into one ``"7+"`` group.
+    """
+    predicted = np.asarray(bgnbd.conditional_expected_purchases(
+        holdout["duration_holdout"], holdout["frequency"], holdout["recency"], holdout["T"]), dtype=np.float64)
+    group = np.minimum(holdout["frequency"].to_numpy(), max_frequency).astype(int)
+    frame = pd.DataFrame({"group": group, "actual": holdout["frequency_holdout"].to_numpy(), "predicted": predicted})
+    out = frame.groupby("group").agg(customers=("actual", "size"), actual=("actual", "mean"),
+                                     predicted=("predicted", "mean")).reset_index()
+    out["frequency"] = [f"{g}+" if g == max_frequency else str(g) for g in out["group"]]
+    return out[["frequency", "customers", "actual", "predicted"]]
+
+
+def repeat_purchase_tracking(
+    transactions: pd.DataFrame,
+    bgnbd: BetaGeoModel,
+    calibration_end: DateLike,
+    end: DateLike,
+    *,
+    unit: TimeUnit = "D",
+    step_days: int = 7,
+    customer_col: str = "CustomerID",
+    date_col: str = "InvoiceDate",
+) -> pd.DataFrame:
+    """Cumulative repeat purchases over time, actual vs the BG/NBD forecast, for the calibration cohort.
+
+    The cohort is the customers whose first purchase is on or before ``calibration_end``. Actual: their
+    repeat purchase days up to each date (a purchase day is one purchase, as in :func:`rfm_summary`).
+    Predicted: the sum over the cohort of the unconditional ``E[X(t - first purchase)]``. A forecast
+    that tracks the actual line through the holdout period (after ``calibration_end``) is a sign the
+    model describes the buying process, not only the calibration data.
+    """
+    days = pd.DataFrame({customer_col: transactions[customer_col],
+                         "day": transactions[date_col].dt.normalize()}).drop_duplicates()
+    first = days.groupby(customer_col)["day"].transform("min")
+    cal_end, last = pd.Timestamp(calibration_end).normalize(), pd.Timestamp(end).normalize()
+    cohort = days[first <= cal_end]
+    first_day = cohort.groupby(customer_col)["day"].min()
+    repeats = cohort[cohort["day"] > cohort[customer_col].map(first_day)]["day"]
+    grid = pd.date_range(first_day.min(), last, freq=f"{step_days}D")
+    if grid[-1] != last:
+        grid = grid.append(pd.DatetimeIndex([last]))
+    per_unit = _days_per_unit(unit)
+    ages = (grid.to_numpy()[:, None] - first_day.to_numpy()[None, :]) / np.timedelta64(1, "D")
+    expected = np.asarray(bgnbd.expected_purchases(np.clip(ages, 0, None) / per_unit), dtype=np.float64)
+    counts = np.searchsorted(np.sort(repeats.to_numpy()), grid.to_numpy(), side="right")
+    return pd.DataFrame({"date": grid, "actual": counts.astype(np.int64), "predicted": expected.sum(axis=1),
+                         "period": np.where(grid <= cal_end, "calibration", "holdout")})
+
+
+def probability_alive_matrix(bgnbd: BetaGeoModel, T: float, max_frequency: int, n_recency: int = 20) -> pd.DataFrame:
+    """P(alive) for a customer of age ``T`` over a grid of frequency (rows) and recency (columns)."""
+    recency = np.linspace(0.0, T, n_recency)
+    frequency = np.arange(0, max_frequency + 1, dtype=np.float64)
+    x, tx = np.meshgrid(frequency, recency, indexing="ij")
+    tx = np.where(x == 0, 0.0, tx)  # without repeat purchases recency is 0 by definition
+    alive = np.asarray(bgnbd.probability_alive(x.ravel(), tx.ravel(), np.full(x.size, T)), dtype=np.float64)
+    return pd.DataFrame(alive.reshape(x.shape), index=pd.Index(frequency.astype(int), name="frequency"),
+                        columns=pd.Index(np.round(recency, 1), name="recency"))

@@ -78,6 +78,7 @@ class GeneratorConfig:
     months: int = 12
     guest_line_share: float = 0.25
     future_days: int = 365
+    seasonal: bool = True   # False: flat calendar (a stationary process, for model checks)
     latent: LatentProcess = LatentProcess()
 
     @property
@@ -95,7 +96,9 @@ class SyntheticLog:
     truth: pd.DataFrame
 
 
-def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
+def _day_weights(days: pd.DatetimeIndex, seasonal: bool = True) -> np.ndarray:
+    if not seasonal:
+        return np.ones(len(days))
     return MONTH_WEIGHT[days.month - 1] * WEEKDAY_WEIGHT[days.day_of_week]
 
 
@@ -115,6 +118,13 @@ def _catalogue(rng: np.random.Generator, n_products: int = 3600) -> pd.DataFrame
     })
 
 
+def _acceptance(cfg: GeneratorConfig, horizon: int) -> np.ndarray:
+    """Share of candidate purchase times kept on each day: the calendar's intensity over its maximum."""
+    calendar = pd.date_range(cfg.start_date, periods=horizon + 1, freq="D")
+    weights = _day_weights(calendar, cfg.seasonal)
+    return weights / weights.max()
+
+
 def _purchase_times(rng: np.random.Generator, cfg: GeneratorConfig, first_day: np.ndarray,
                     lam: np.ndarray, drop_p: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Simulate repeat purchases (thinned Poisson, dropout after each) until ``horizon`` days.
@@ -122,9 +132,7 @@ def _purchase_times(rng: np.random.Generator, cfg: GeneratorConfig, first_day: n
     Returns customer index and day of every repeat purchase, and each customer's dropout day (inf when
     still alive at the horizon).
     """
-    calendar = pd.date_range(cfg.start_date, periods=horizon + 1, freq="D")
-    accept = _day_weights(calendar)
-    accept = accept / accept.max()
+    accept = _acceptance(cfg, horizon)
     n = len(lam)
     t = first_day.astype(float) + 0.5
     alive = np.ones(n, dtype=bool)
@@ -181,7 +189,8 @@ def generate(cfg: GeneratorConfig | None = None) -> SyntheticLog:
 
     # Acquisition: a third of the base is already a customer and shows up in the first weeks.
     days = pd.date_range(start, periods=n_days, freq="D")
-    birth_w = _day_weights(days) * np.where(np.arange(n_days) < 45, 6.0, 1.0) * np.linspace(1.0, 1.3, n_days)
+    existing_base = np.where(np.arange(n_days) < 45, 6.0, 1.0)
+    birth_w = _day_weights(days, cfg.seasonal) * existing_base * np.linspace(1.0, 1.3, n_days)
     n = cfg.n_customers
     first_day = np.sort(rng.choice(n_days, size=n, p=birth_w / birth_w.sum()))
     lam = rng.gamma(lp.r, 1.0 / lp.alpha, size=n)
@@ -224,6 +233,8 @@ def _truth(cfg: GeneratorConfig, purchases: pd.DataFrame, n_days: int, ids: np.n
         "Country": country,
         "first_purchase": start + pd.to_timedelta(first_day, unit="D"),
         "rate_per_day": lam,
+        # The calendar thins the nominal rate; this is the rate averaged over the simulated days.
+        "effective_rate_per_day": lam * _acceptance(cfg, n_days + cfg.future_days).mean(),
         "dropout_probability": drop_p,
         "mean_order_value": cfg.latent.spend_p / nu,
         "alive_at_end": death >= n_days,
@@ -248,7 +259,7 @@ def _guest_lines(rng: np.random.Generator, cfg: GeneratorConfig, catalogue: pd.D
     if target == 0:
         return pd.DataFrame(columns=["order", "Quantity", "UnitPrice", "StockCode", "Description", "when"])
     n_orders = max(1, int(round(target / (1 + cfg.latent.guest_mean_lines))))
-    w = _day_weights(days)
+    w = _day_weights(days, cfg.seasonal)
     day = rng.choice(len(days), size=n_orders, p=w / w.sum())
     orders = pd.DataFrame({"value": rng.gamma(2.0, 180.0, size=n_orders)})
     lines = _orders_to_lines(rng, orders, catalogue, cfg.latent.guest_mean_lines)

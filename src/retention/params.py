@@ -101,6 +101,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "months": Field(12, int, "length of the log in months", min=2, max=120),
         "guest_line_share": Field(0.25, float, "share of lines without a CustomerID", min=0.0, max=0.9),
         "future_days": Field(365, int, "days simulated after the end for the ground truth", min=30, max=3650),
+        "seasonal": Field(True, bool, "November peak and quiet weekends; false gives a stationary process"),
     },
     "cleaning": {
         "non_product_codes": Field(
@@ -139,6 +140,16 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "high_value_min_m_score": Field(4, int, "M score (1-5) from which a customer counts as high value",
                                         min=1, max=5),
         "export_segments": Field([], list, "segments to write as their own CSV list", check=_string_list),
+    },
+    "clv": {
+        "time_unit": Field("W", str, "time unit of the BG/NBD model: 'D' days or 'W' weeks", choices=("D", "W")),
+        "horizon_months": Field(12, int, "months of future value counted in the CLV", min=1, max=120),
+        "discount_rate_monthly": Field(0.01, float, "monthly discount rate of future revenue", min=0.0, max=0.5),
+        "holdout_days": Field(120, int, "days at the end held out to check the model's forecasts", min=14, max=730),
+        "penalizer": Field(0.0, float, "L2 penalty on the model parameters (0 = plain maximum likelihood)",
+                           min=0.0, max=100.0),
+        "max_spend_frequency_corr": Field(0.3, float, "warn when |corr(frequency, spend)| exceeds this "
+                                          "(the Gamma-Gamma model assumes independence)", min=0.0, max=1.0),
     },
     "report": {
         "customer_id_salt": Field(None, str, "pseudonymise customer ids in exports with this salt",

@@ -65,7 +65,7 @@ def generator_config(params: dict[str, Any]) -> generator.GeneratorConfig:
     g = params["generator"]
     return generator.GeneratorConfig(seed=g["seed"], n_customers=g["n_customers"], start_date=g["start_date"],
                                      months=g["months"], guest_line_share=g["guest_line_share"],
-                                     future_days=g["future_days"])
+                                     future_days=g["future_days"], seasonal=g["seasonal"])
 
 
 def ensure_data(params: dict[str, Any]) -> Path:

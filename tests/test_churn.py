@@ -1,0 +1,372 @@
+"""Tests for retention.churn: cutoffs, labels, no leakage, calibration, determinism and explanations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import brier_score_loss
+
+from retention.churn import (
+    BASELINE_NAME,
+    MODEL_FEATURES,
+    PRODUCTION_MODEL,
+    TARGET,
+    ChurnDesign,
+    ModelFeatures,
+    RecencyBaseline,
+    _reason,
+    beats_baseline,
+    build_examples,
+    calibrate,
+    chosen_hyperparameters,
+    churn_labels,
+    evaluate,
+    features_at,
+    fit_models,
+    logistic_coefficients,
+    make_models,
+    permutation_importance_table,
+    plan_cutoffs,
+    predict_churn,
+    refit_and_score,
+    risk_band,
+    top_reasons,
+)
+from retention.cleaning import clean_transactions
+from retention.generator import GeneratorConfig, generate
+
+NON_PRODUCT_CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"]
+DESIGN = ChurnDesign(horizon_days=90, n_train_cutoffs=4, spacing_days=30, min_history_days=90)
+T = pd.Timestamp
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A cleaned generated log, its cutoff plan, examples and fitted models."""
+
+    transactions: pd.DataFrame
+    returns: pd.DataFrame
+    end: pd.Timestamp
+    truth: pd.DataFrame
+    train: pd.DataFrame
+    validation: pd.DataFrame
+    models: dict
+
+
+@pytest.fixture(scope="module")
+def prepared() -> Prepared:
+    """600 generated customers, cleaned, with examples at the planned cutoffs and the fitted models."""
+    log = generate(GeneratorConfig(n_customers=600, seed=11))
+    clean = clean_transactions(log.transactions, non_product_codes=NON_PRODUCT_CODES)
+    tx, returns = clean.transactions, clean.returns
+    plan = plan_cutoffs(tx["InvoiceDate"].min(), clean.end_date, DESIGN)
+    train = build_examples(tx, plan.train, DESIGN, returns, data_end=clean.end_date)
+    validation = build_examples(tx, [plan.validation], DESIGN, returns, data_end=clean.end_date)
+    models = fit_models(train, seed=0)
+    return Prepared(tx, returns, clean.end_date, log.truth, train, validation, models)
+
+
+def _purchases(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    """Clean purchase lines from (CustomerID, InvoiceDate) pairs, one invoice each."""
+    frame = pd.DataFrame(rows, columns=["CustomerID", "InvoiceDate"])
+    frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"])
+    frame["InvoiceNo"] = [str(600000 + i) for i in range(len(frame))]
+    frame["StockCode"] = "P1"
+    frame["Revenue"] = 10.0
+    frame["Country"] = "United Kingdom"
+    return frame
+
+
+# --------------------------------------------------------------------------------------------------------
+# Cutoffs
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_plan_cutoffs_on_known_dates() -> None:
+    plan = plan_cutoffs("2010-12-01 08:03", "2011-11-30 17:00", DESIGN)
+    assert plan.live == T("2011-11-30")
+    assert plan.validation == T("2011-09-01")  # 2011-09-01 + 90 days = 2011-11-30
+    assert plan.train == [T("2011-03-05"), T("2011-04-04"), T("2011-05-04"), T("2011-06-03")]
+    assert plan.train[-1] + pd.Timedelta(days=90) == plan.validation  # label windows do not overlap
+    assert plan.labelled == [*plan.train, plan.validation]
+
+
+def test_plan_cutoffs_stops_at_the_minimum_history() -> None:
+    many = ChurnDesign(horizon_days=90, n_train_cutoffs=10, spacing_days=30, min_history_days=90)
+    assert len(plan_cutoffs("2010-12-01", "2011-11-30", many).train) == 4  # 2011-02-03 < 2011-03-01
+    longer = ChurnDesign(horizon_days=90, n_train_cutoffs=10, spacing_days=30, min_history_days=100)
+    assert plan_cutoffs("2010-12-01", "2011-11-30", longer).train[0] == T("2011-04-04")
+    one = ChurnDesign(horizon_days=90, n_train_cutoffs=1, spacing_days=30, min_history_days=90)
+    assert plan_cutoffs("2010-12-01", "2011-11-30", one).train == [T("2011-06-03")]
+
+
+def test_plan_cutoffs_rejects_too_short_data() -> None:
+    with pytest.raises(ValueError, match=r"too short.*2010-12-01.*2011-07-01.*shorter horizon_days") as error:
+        plan_cutoffs("2010-12-01", "2011-07-01", DESIGN)
+    assert "2011-03-01" in str(error.value)  # the earliest allowed training cutoff is named
+    # The same span works with a shorter horizon.
+    assert plan_cutoffs("2010-12-01", "2011-07-01", ChurnDesign(horizon_days=60)).validation == T("2011-05-02")
+
+
+def test_design_rejects_bad_values() -> None:
+    with pytest.raises(ValueError, match="horizon_days"):
+        ChurnDesign(horizon_days=0)
+    with pytest.raises(ValueError, match="spacing_days"):
+        ChurnDesign(spacing_days=2.5)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Labels and examples
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def hand_log() -> pd.DataFrame:
+    """Customers around the cutoff 2011-03-01 with a 30-day window (2011-03-02 .. 2011-03-31)."""
+    return _purchases([
+        ("A", "2011-02-01 10:00"), ("A", "2011-03-10 10:00"),   # buys inside the window -> 0
+        ("B", "2011-02-01 10:00"), ("B", "2011-04-05 10:00"),   # buys only after the window -> 1
+        ("C", "2011-02-15 10:00"), ("C", "2011-03-31 23:00"),   # buys on the window's last day -> 0
+        ("D", "2011-03-01 23:59"),                              # buys late on the cutoff day only -> 1
+        ("E", "2011-03-05 10:00"),                              # first buys after the cutoff -> unlabelled
+        ("F", "2011-02-01 10:00"), ("F", "2011-04-01 00:00"),   # first instant after the window -> 1
+    ])
+
+
+def test_churn_labels_on_a_hand_built_log(hand_log: pd.DataFrame) -> None:
+    labels = churn_labels(hand_log, "2011-03-01", 30)
+    assert labels.name == TARGET
+    assert labels.to_dict() == {"A": 0, "B": 1, "C": 0, "D": 1, "F": 1}
+    assert labels.dtype == np.int64
+    # A time of day on the cutoff changes nothing: the whole cutoff day is history.
+    assert churn_labels(hand_log, "2011-03-01 09:00", 30).equals(labels)
+
+
+def test_churn_labels_refuse_a_window_past_the_data(hand_log: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"runs to 2011-04-09, past the data's last day 2011-04-05"):
+        churn_labels(hand_log, "2011-03-10", 30)
+    # With a later data end (e.g. the cleaning end date) the same window is complete.
+    assert len(churn_labels(hand_log, "2011-03-10", 30, data_end="2011-04-30")) == 6
+
+
+def test_build_examples_stacks_cutoffs(prepared: Prepared) -> None:
+    train = prepared.train
+    assert {"CustomerID", "cutoff", TARGET, *MODEL_FEATURES} <= set(train.columns)
+    assert train["cutoff"].nunique() == 4
+    assert not train.duplicated(["cutoff", "CustomerID"]).any()
+    for cutoff, rows in train.groupby("cutoff"):
+        active = prepared.transactions.loc[prepared.transactions["InvoiceDate"] < cutoff + pd.Timedelta(days=1),
+                                           "CustomerID"].nunique()
+        assert len(rows) == active
+        assert (rows["LastPurchase"] <= cutoff).all()
+    assert 0.2 < train[TARGET].mean() < 0.9
+
+
+def test_no_leakage_future_purchases_change_labels_not_features(prepared: Prepared) -> None:
+    tx, returns, end = prepared.transactions, prepared.returns, prepared.end
+    cutoff = T("2011-05-04")
+    before = build_examples(tx, [cutoff], DESIGN, returns, data_end=end)
+    churners = before.loc[before[TARGET] == 1, "CustomerID"].head(5).tolist()
+    assert len(churners) == 5
+    future = _purchases([(c, "2011-05-20 12:00") for c in churners] + [("NEWCOMER", "2011-05-10 09:00")])
+    future_returns = _purchases([(c, "2011-05-21 12:00") for c in churners]).assign(Revenue=-5.0)
+    after = build_examples(pd.concat([tx, future], ignore_index=True), [cutoff], DESIGN,
+                           pd.concat([returns, future_returns], ignore_index=True), data_end=end)
+
+    features = [c for c in before.columns if c != TARGET]
+    pd.testing.assert_frame_equal(before[features], after[features])  # same customers, same features
+    changed = before.loc[before[TARGET] != after[TARGET], "CustomerID"]
+    assert sorted(changed) == sorted(churners)
+    assert (after.set_index("CustomerID").loc[churners, TARGET] == 0).all()
+
+
+def test_features_at_uses_the_design() -> None:
+    log = _purchases([("A", "2011-01-01"), ("A", "2011-05-30"), ("B", "2011-02-01")])
+    windowed = features_at(log, "2011-06-01", ChurnDesign(feature_window_days=30))
+    assert windowed.index.tolist() == ["A"]
+    assert windowed.loc["A", "Frequency"] == 1
+    assert features_at(log, "2011-06-01", ChurnDesign()).loc["A", "Frequency"] == 2
+
+
+# --------------------------------------------------------------------------------------------------------
+# Estimators
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_recency_baseline_finds_the_obvious_threshold() -> None:
+    X = pd.DataFrame({"Recency": [1, 2, 3, 10, 20, 30], "Frequency": [5, 4, 6, 1, 2, 1]})
+    y = [0, 0, 0, 1, 1, 1]
+    baseline = RecencyBaseline().fit(X, y)
+    assert baseline.threshold_ == 3
+    assert baseline.predict(X).tolist() == y
+    proba = baseline.predict_proba(pd.DataFrame({"Recency": [0, 2, 15, 400]}))[:, 1]
+    np.testing.assert_allclose(proba, [0.0, 0.0, 1.0, 1.0])
+    assert RecencyBaseline(criterion="accuracy").fit(X["Recency"].to_numpy()[:, None], y).threshold_ == 3
+
+
+def test_recency_baseline_balanced_accuracy_differs_from_accuracy() -> None:
+    # 7 churners, 3 stayers (recency 0, 5, 5). Accuracy predicts churn from recency 1 (8 of 10 right);
+    # balanced accuracy moves past the two stayers at 5 (0.5 * (3/7 + 3/3) = 0.71 > 0.5 * (7/7 + 1/3)).
+    X = pd.DataFrame({"Recency": [0, 1, 2, 3, 4, 5, 5, 6, 7, 8]})
+    y = [0, 1, 1, 1, 1, 0, 0, 1, 1, 1]
+    assert RecencyBaseline(criterion="accuracy").fit(X, y).threshold_ == 0
+    assert RecencyBaseline(criterion="balanced_accuracy").fit(X, y).threshold_ == 5
+
+
+def test_model_features_drop_a_column_that_is_all_missing(prepared: Prepared) -> None:
+    frame = prepared.train.assign(UniqueProducts=np.nan)
+    selector = ModelFeatures().fit(frame)
+    assert "UniqueProducts" not in selector.columns_
+    assert selector.transform(frame).shape == (len(frame), len(MODEL_FEATURES) - 1)
+    partly = prepared.train.assign(UniqueProducts=prepared.train["UniqueProducts"].where(lambda s: s > 5))
+    matrix = ModelFeatures(log=False).fit(partly).transform(partly)
+    assert not np.isnan(matrix).any()
+
+
+def test_calibration_fixes_a_squashed_model(prepared: Prepared) -> None:
+    # A heavily over-penalised logistic regression ranks customers but squashes every probability
+    # towards the base rate; calibration on grouped training folds must repair it out of time.
+    squashed = make_models(0)["Logistic regression"].set_params(model__C=1e-5)
+    train, validation = prepared.train, prepared.validation
+    raw = squashed.fit(train, train[TARGET]).predict_proba(validation)[:, 1]
+    assert raw.std() < 0.02
+    raw_brier = brier_score_loss(validation[TARGET], raw)
+    for method in ("sigmoid", "isotonic"):
+        fixed = calibrate(squashed, train, train[TARGET], train["CustomerID"], method=method)
+        fixed_brier = brier_score_loss(validation[TARGET], fixed.predict_proba(validation)[:, 1])
+        assert fixed_brier < raw_brier - 0.01, method
+
+
+def test_fit_models_is_deterministic_for_a_seed(prepared: Prepared) -> None:
+    again = fit_models(prepared.train, seed=0)
+    assert list(again) == [BASELINE_NAME, "Logistic regression", "Random forest", "Gradient boosting"]
+    for name, model in again.items():
+        first = predict_churn(prepared.models[name], prepared.validation).to_numpy()
+        assert np.array_equal(first, predict_churn(model, prepared.validation).to_numpy()), name
+    other_seed = fit_models(prepared.train, seed=1, names=["Random forest"])["Random forest"]
+    assert not np.array_equal(predict_churn(other_seed, prepared.validation),
+                              predict_churn(prepared.models["Random forest"], prepared.validation))
+
+
+def test_hyperparameters_come_from_the_grids(prepared: Prepared) -> None:
+    chosen = chosen_hyperparameters(prepared.models).set_index(["model", "parameter"])["value"]
+    assert chosen["Logistic regression", "C"] in (0.01, 0.1, 1.0, 10.0)
+    assert chosen["Random forest", "max_depth"] in (4, 8)
+    assert chosen["Gradient boosting", "max_leaf_nodes"] in (4, 12)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Evaluation and live scoring
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_out_of_time_evaluation(prepared: Prepared) -> None:
+    result = evaluate(prepared.models, prepared.validation, threshold=0.5)
+    table = result.table
+    assert list(table.index) == list(prepared.models)
+    assert (table["n"] == len(prepared.validation)).all()
+    assert table.loc["Logistic regression", "roc_auc"] > 0.6  # a sanity check, not a target
+    assert table.loc[BASELINE_NAME, "roc_auc"] > 0.55
+    probabilities = result.probabilities
+    assert probabilities.index.equals(prepared.validation.index)
+    assert ((probabilities >= 0) & (probabilities <= 1)).all().all()
+    comparison = beats_baseline(table, metric="roc_auc")
+    assert list(comparison.index) == ["Logistic regression", "Random forest", "Gradient boosting"]
+    assert (comparison["beats"] == (comparison["model_value"] > table.loc[BASELINE_NAME, "roc_auc"])).all()
+
+
+def test_beats_baseline_knows_lower_is_better_for_losses() -> None:
+    table = pd.DataFrame({"brier": [0.20, 0.18, 0.25], "roc_auc": [0.70, 0.69, 0.75]},
+                         index=[BASELINE_NAME, "Model A", "Model B"])
+    brier = beats_baseline(table, metric="brier")
+    assert brier["beats"].to_dict() == {"Model A": True, "Model B": False}
+    np.testing.assert_allclose(brier["gain"], [0.02, -0.05])
+    auc = beats_baseline(table, metric="roc_auc", min_gain=0.01)
+    assert auc["beats"].to_dict() == {"Model A": False, "Model B": True}
+    with pytest.raises(ValueError, match="no row"):
+        beats_baseline(table.drop(index=BASELINE_NAME))
+
+
+def test_refit_and_score_live_customers(prepared: Prepared) -> None:
+    tx, end = prepared.transactions, prepared.end
+    plan = plan_cutoffs(tx["InvoiceDate"].min(), end, DESIGN)
+    labelled = build_examples(tx, plan.labelled, DESIGN, prepared.returns, data_end=end)
+    live = features_at(tx, plan.live, DESIGN, prepared.returns)
+    proba = refit_and_score(PRODUCTION_MODEL, labelled, live, seed=0)
+    assert proba.index.equals(live.index)
+    assert proba.between(0, 1).all()
+    truth = prepared.truth.set_index("CustomerID").loc[live.index]
+    churned = (truth["purchases_next_90d"] == 0).astype(int)
+    assert proba[churned == 1].mean() > proba[churned == 0].mean() + 0.1
+
+
+def test_permutation_importance_ranks_recency_high(prepared: Prepared) -> None:
+    validation = prepared.validation
+    table = permutation_importance_table(prepared.models["Random forest"], validation, validation[TARGET], seed=0)
+    assert set(table["feature"]) == set(MODEL_FEATURES)
+    assert table["importance_mean"].is_monotonic_decreasing
+    assert "Recency" in table["feature"].head(3).tolist()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Explanations and bands
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_logistic_coefficients_read_in_words(prepared: Prepared) -> None:
+    table = logistic_coefficients(prepared.models["Logistic regression"]).set_index("feature")
+    assert set(table.index) == set(MODEL_FEATURES)
+    assert table.loc["Recency", "coefficient"] > 0
+    assert table.loc["Recency", "direction"] == "more days since the last order -> more likely to churn"
+    np.testing.assert_allclose(table["odds_ratio"], np.exp(table["coefficient"]))
+    with pytest.raises(ValueError, match="Logistic regression"):
+        logistic_coefficients(prepared.models["Random forest"])
+
+
+def test_top_reasons_name_a_long_silence_and_a_safe_customer(prepared: Prepared) -> None:
+    model = prepared.models["Logistic regression"]
+    train = prepared.train
+    customer = train.iloc[[0]].copy()
+    customer[["Recency", "Frequency_90d", "Monetary_90d", "OrdersPerMonthRecentVsOverall"]] = [300, 0, 0.0, 0.0]
+    customer.index = ["SILENT"]
+    # A customer at the "safe" end of every feature: nothing pushes them towards churn.
+    coefficients = logistic_coefficients(model).set_index("feature")["coefficient"]
+    safe = customer.copy()
+    for feature, coefficient in coefficients.items():
+        safe[feature] = train[feature].min() if coefficient > 0 else train[feature].max()
+    safe.index = ["SAFE"]
+    reasons = top_reasons(model, pd.concat([customer, safe]), n=2, currency="$")
+    assert reasons["SILENT"].count("no order for 300 days") == 1  # not repeated as "none in the last 90 days"
+    assert reasons["SILENT"].count(";") <= 1
+    assert reasons["SAFE"] == "recent, regular buyer"
+    assert predict_churn(model, customer).iloc[0] > predict_churn(model, safe).iloc[0]
+
+
+@pytest.mark.parametrize(("feature", "row", "high", "text"), [
+    ("Recency", {"Recency": 140}, True, "no order for 140 days"),
+    ("Recency", {"Recency": 1}, False, "last order only 1 day ago"),
+    ("Frequency", {"Frequency": 1}, False, "only 1 order so far"),
+    ("Monetary_90d", {"Monetary_90d": 0.0}, False, "spent $0 in the last 90 days"),
+    ("OrdersPerMonthRecentVsOverall", {"OrdersPerMonthRecentVsOverall": 0.5, "Tenure": 200}, False,
+     "buys 0.5x as often as usual in the last 90 days"),
+    ("OrdersPerMonthRecentVsOverall", {"OrdersPerMonthRecentVsOverall": 1.0, "Tenure": 20}, False,
+     "new customer: first order 20 days ago"),
+    ("Frequency_90d", {"Frequency_90d": 0, "Recency": 120}, False, "no order for 120 days"),
+    ("PurchaseVelocity", {"PurchaseVelocity": 30.0, "Frequency": 1}, False, "only 1 order so far"),
+    ("PurchaseVelocity", {"PurchaseVelocity": 7.0, "Frequency": 6}, False, "used to order every 7 days on average"),
+])
+def test_reason_texts(feature: str, row: dict, high: bool, text: str) -> None:
+    assert _reason(feature, row, high, "$") == text
+
+
+def test_risk_band_edges() -> None:
+    bands = risk_band(pd.Series([0.1, 0.3, 0.59, 0.6, 0.95], index=list("abcde")))
+    assert bands.tolist() == ["Low", "Medium", "Medium", "High", "High"]
+    assert list(bands.index) == list("abcde")
+    assert bands.cat.ordered and list(bands.cat.categories) == ["Low", "Medium", "High"]
+    assert risk_band([0.2, 0.5], bands=(0.1, 0.4)).tolist() == ["Medium", "High"]
+    with pytest.raises(ValueError, match="bands"):
+        risk_band([0.2], bands=(0.6, 0.3))

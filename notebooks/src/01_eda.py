@@ -159,15 +159,13 @@ else:
 
 # %%
 orders = eda.orders(tx)
-fig = px.histogram(orders, x="value", log_x=True, nbins=60, color_discrete_sequence=[rp.PALETTE[0]])
-fig.update_traces(hovertemplate="order value %{x}: %{y:,} orders<extra></extra>")
+fig = rp.log_histogram(orders["value"], unit=f" {currency}")
 rp.style_figure(fig, f"Half of all orders are worth less than {rp.money(orders['value'].median(), currency)}",
                 f"Order value ({currency}, log scale)", "Orders", 360)
 rp.show_figure(fig, "order-values")
 
 if has["StockCode"]:
-    fig = px.histogram(orders, x="lines", log_x=True, nbins=50, color_discrete_sequence=[rp.PALETTE[1]])
-    fig.update_traces(hovertemplate="%{x} lines: %{y:,} orders<extra></extra>")
+    fig = rp.log_histogram(orders["lines"], n_bins=25, color=rp.PALETTE[1], unit=" lines")
     rp.style_figure(fig, f"A typical order has {orders['lines'].median():.0f} product lines",
                     "Product lines per order (log scale)", "Orders", 360)
     rp.show_figure(fig, "basket-lines")

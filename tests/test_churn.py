@@ -370,3 +370,20 @@ def test_risk_band_edges() -> None:
     assert risk_band([0.2, 0.5], bands=(0.1, 0.4)).tolist() == ["Medium", "High"]
     with pytest.raises(ValueError, match="bands"):
         risk_band([0.2], bands=(0.6, 0.3))
+
+
+def test_bgnbd_baseline_uses_only_history_before_each_cutoff():
+    from retention.churn import BGNBDBaseline
+
+    raw = generate(GeneratorConfig(n_customers=300, seed=21)).transactions
+    tx = clean_transactions(raw, non_product_codes=["POST", "DOT", "M", "C2", "PADS", "BANK CHARGES",
+                                                    "AMAZONFEE", "B"]).transactions
+    cutoff = pd.Timestamp("2011-06-30")
+    before = tx[tx["InvoiceDate"] < cutoff + pd.Timedelta(days=1)]
+    frame = pd.DataFrame({"CustomerID": sorted(before["CustomerID"].unique()), "cutoff": cutoff})
+    p_all = BGNBDBaseline(tx, 90).fit().predict_proba(frame)[:, 1]
+    p_past = BGNBDBaseline(before, 90).fit().predict_proba(frame)[:, 1]
+    assert np.array_equal(p_all, p_past)  # later purchases change nothing
+    assert ((p_all > 0) & (p_all < 1)).all()
+    live = BGNBDBaseline(tx, 90, cutoff=cutoff).fit().predict_proba(frame.set_index("CustomerID"))[:, 1]
+    assert np.array_equal(live, p_all)

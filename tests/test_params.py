@@ -67,3 +67,20 @@ def test_segmentation_rules_and_cross_checks():
         validate_params({"segmentation": {"export_segments": ["Whales"]}})
     with pytest.raises(ParamsError, match="unknown: \\['Age'\\]"):
         validate_params({"segmentation": {"cluster_features": ["Recency", "Age"]}})
+
+
+def test_roi_and_churn_params_are_checked():
+    with pytest.raises(ParamsError, match="chosen_campaign 'Nope'"):
+        validate_params({"roi": {"chosen_campaign": "Nope"}})
+    with pytest.raises(ParamsError, match="Did you mean 'discount'|discont"):
+        validate_params({"roi": {"campaigns": [{"name": "X", "segments": ["Lost"], "discont": 0.1}]}})
+    with pytest.raises(ParamsError, match="low <= high"):
+        validate_params({"roi": {"ranges": {"uplift": [0.3, 0.1]}}})
+    with pytest.raises(ParamsError, match="unknown parameter 'upflit'"):
+        validate_params({"roi": {"ranges": {"upflit": [0.1, 0.3]}}})
+    with pytest.raises(ParamsError, match="roi: "):
+        validate_params({"roi": {"scenario": {"uplift": 1.5}}})
+    with pytest.raises(ParamsError, match="increasing probabilities"):
+        validate_params({"churn": {"risk_bands": [0.7, 0.3]}})
+    with pytest.raises(ParamsError, match="not one of"):
+        validate_params({"churn": {"production_model": "SVM"}})

@@ -91,6 +91,7 @@ __all__ = [
     "permutation_importance_table",
     "top_reasons",
     "risk_band",
+    "BGNBDBaseline",
 ]
 
 TARGET = "churned"
@@ -1087,3 +1088,46 @@ def risk_band(proba: Any, bands: tuple[float, float] = (0.3, 0.6)) -> pd.Series:
     labels = ["Low", "Medium", "High"]
     categories = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
     return pd.Series(categories, index=index, name="risk_band")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# BG/NBD baseline
+# ---------------------------------------------------------------------------------------------------------
+
+
+class BGNBDBaseline(ClassifierMixin, BaseEstimator):
+    """P(no purchase in the next ``horizon_days``) from a BG/NBD model, as a churn baseline.
+
+    Unsupervised: for each cutoff in the frame it is scored on, the model is fitted on the purchase history
+    up to that cutoff only (no labels, nothing after the cutoff), so it is as leakage-free as the
+    supervised models. Frames need ``CustomerID`` and ``cutoff`` columns (as from :func:`build_examples`)
+    or a CustomerID index plus the ``cutoff`` given to the constructor (live scoring).
+    """
+
+    def __init__(self, transactions: pd.DataFrame | None = None, horizon_days: int = 90, unit: str = "W",
+                 cutoff: Any = None, penalizer: float = 0.0) -> None:
+        self.transactions = transactions
+        self.horizon_days = horizon_days
+        self.unit = unit
+        self.cutoff = cutoff
+        self.penalizer = penalizer
+
+    def fit(self, X: Any = None, y: Any = None) -> BGNBDBaseline:
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        from retention.clv import BetaGeoModel, rfm_summary
+
+        ids = X["CustomerID"] if "CustomerID" in X.columns else pd.Series(X.index, index=X.index)
+        cutoffs = X["cutoff"] if "cutoff" in X.columns else pd.Series(pd.Timestamp(self.cutoff), index=X.index)
+        per_unit = 7.0 if self.unit == "W" else 1.0
+        out = np.empty(len(X))
+        for cutoff in sorted(cutoffs.unique()):
+            rows = np.flatnonzero((cutoffs == cutoff).to_numpy())
+            summary = rfm_summary(self.transactions, pd.Timestamp(cutoff), unit=self.unit)
+            model = BetaGeoModel(penalizer=self.penalizer).fit(summary["frequency"], summary["recency"], summary["T"])
+            wanted = summary.loc[ids.iloc[rows].to_numpy()]
+            out[rows] = np.asarray(model.probability_no_purchase(self.horizon_days / per_unit, wanted["frequency"],
+                                                                 wanted["recency"], wanted["T"]), dtype=float)
+        return np.column_stack([1.0 - out, out])

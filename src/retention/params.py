@@ -75,6 +75,45 @@ def _cluster_columns(value: Any) -> str | None:
     return None
 
 
+def _campaigns(value: Any) -> str | None:
+    from retention.roi import campaign_from_dict
+
+    if not value:
+        return "list at least one campaign"
+    names = []
+    for item in value:
+        try:
+            names.append(campaign_from_dict(item, _ROI_ECONOMICS_PROBE).name)
+        except (ValueError, TypeError) as exc:
+            return str(exc)
+    if len(set(names)) != len(names):
+        return f"campaign names must be unique, got {names}"
+    return None
+
+
+# Any complete set of shared economics, so each campaign can be checked on its own keys.
+_ROI_ECONOMICS_PROBE = {"contact_cost": 0.0, "fixed_cost": 0.0, "redemption_rate": 0.0, "margin": 0.5,
+                        "saved_redemption": 1.0, "horizon_days": 90}
+
+
+def _ranges(value: Any) -> str | None:
+    from retention.roi import PARAMETERS
+
+    for key, bounds in value.items():
+        if key not in PARAMETERS:
+            return f"unknown parameter '{key}'; known: {list(PARAMETERS)}"
+        if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int | float) for b in bounds)
+                and bounds[0] <= bounds[1]):
+            return f"'{key}' needs [low, high] with low <= high, got {bounds!r}"
+    return None
+
+
+def _number_list(value: Any) -> str | None:
+    if not value or not all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in value):
+        return "needs a non-empty list of non-negative numbers"
+    return None
+
+
 def _string_list(value: Any) -> str | None:
     if not all(isinstance(v, str) for v in value):
         return "every entry must be text"
@@ -141,6 +180,30 @@ SCHEMA: dict[str, dict[str, Field]] = {
                                         min=1, max=5),
         "export_segments": Field([], list, "segments to write as their own CSV list", check=_string_list),
     },
+    "churn": {
+        "horizon_days": Field(90, int, "a customer has churned if they make no purchase in the next H days",
+                              min=7, max=730),
+        "n_train_cutoffs": Field(4, int, "training cutoffs (each gives one labelled example per customer)",
+                                 min=1, max=24),
+        "spacing_days": Field(30, int, "days between training cutoffs", min=7, max=365),
+        "min_history_days": Field(90, int, "the first cutoff comes at least this long after the data starts",
+                                  min=7, max=3650),
+        "feature_window_days": Field(None, int, "only this many days of history feed the features (all: empty)",
+                                     min=7, nullable=True),
+        "cost_missed_churner": Field(40.0, float, "cost of not contacting a customer who churns (currency)",
+                                     min=0.01),
+        "cost_wasted_offer": Field(20.0, float, "cost of an offer to a customer who would have stayed (currency)",
+                                   min=0.01),
+        "risk_bands": Field([0.3, 0.6], list, "churn probabilities that separate Low / Medium / High risk",
+                            check=lambda v: None if len(v) == 2 and all(isinstance(x, int | float) for x in v)
+                            and 0 < v[0] < v[1] < 1 else "needs two increasing probabilities between 0 and 1"),
+        "calibration": Field("sigmoid", str, "probability calibration on training data",
+                             choices=("sigmoid", "isotonic")),
+        "production_model": Field("Logistic regression", str, "the model that scores every customer",
+                                  choices=("Logistic regression", "Random forest", "Gradient boosting")),
+        "cv_folds": Field(3, int, "cross-validation folds (grouped by customer) for tuning", min=2, max=10),
+        "seed": Field(42, int, "seed of every model", min=0),
+    },
     "clv": {
         "time_unit": Field("W", str, "time unit of the BG/NBD model: 'D' days or 'W' weeks", choices=("D", "W")),
         "horizon_months": Field(12, int, "months of future value counted in the CLV", min=1, max=120),
@@ -150,6 +213,38 @@ SCHEMA: dict[str, dict[str, Field]] = {
                            min=0.0, max=100.0),
         "max_spend_frequency_corr": Field(0.3, float, "warn when |corr(frequency, spend)| exceeds this "
                                           "(the Gamma-Gamma model assumes independence)", min=0.0, max=1.0),
+    },
+    "roi": {
+        "economics": Field({"contact_cost": 0.5, "fixed_cost": 250.0, "redemption_rate": 0.3, "margin": 0.4,
+                            "saved_redemption": 1.0}, dict,
+                           "economics shared by every campaign unless it sets its own (replace with your figures)"),
+        "campaigns": Field([
+            {"name": "Win-back", "segments": ["Hibernating", "Lost"], "discount": 0.2, "uplift": 0.05,
+             "description": "Reactivate lapsed, low-value customers with one discounted email."},
+            {"name": "Protect", "segments": ["Can't Lose Them"], "discount": 0.15, "contact_cost": 5.0,
+             "uplift": 0.15, "description": "Personal outreach to former best customers who have gone quiet."},
+            {"name": "Nurture", "segments": ["Potential Loyalists"], "discount": 0.1, "uplift": 0.05,
+             "description": "Turn recent average buyers into loyal ones with a small incentive."},
+            {"name": "High-value at risk", "segments": ["About To Sleep", "Can't Lose Them", "At Risk"],
+             "monetary_quantile": 0.75, "discount": 0.15, "contact_cost": 2.0, "uplift": 0.1,
+             "description": "High spenders drifting away (At Risk, Can't Lose Them, About To Sleep)."},
+        ], list, "the campaigns compared side by side", check=_campaigns),
+        "chosen_campaign": Field("High-value at risk", str, "the campaign analysed in depth and exported"),
+        "scenario": Field({}, dict, "changes to the chosen campaign for an exact what-if rerun, "
+                          "e.g. {discount: 0.2, uplift: 0.12}"),
+        "ranges": Field({"uplift": [0.03, 0.2], "redemption_rate": [0.1, 0.5], "margin": [0.3, 0.5],
+                         "discount": [0.05, 0.25], "contact_cost": [0.5, 5.0]}, dict,
+                        "plausible [low, high] of each uncertain assumption (scenarios, tornado, Monte Carlo)",
+                        check=_ranges),
+        "what_if_discounts": Field([0.05, 0.1, 0.15, 0.2, 0.25, 0.3], list, "discounts on the what-if sliders",
+                                   check=_number_list),
+        "what_if_uplifts": Field([0.02, 0.05, 0.1, 0.15, 0.2, 0.3], list, "uplifts on the what-if sliders",
+                                 check=_number_list),
+        "what_if_top_n": Field([50, 100, 200, 300, 500, 750, 1000, 1500, 2000], list,
+                               "numbers of targets (top-N by expected loss) on the what-if sliders",
+                               check=_number_list),
+        "monte_carlo_draws": Field(5000, int, "Monte Carlo draws for the probability of loss", min=100, max=1_000_000),
+        "seed": Field(42, int, "seed of the Monte Carlo draws", min=0),
     },
     "report": {
         "customer_id_salt": Field(None, str, "pseudonymise customer ids in exports with this salt",
@@ -205,6 +300,22 @@ def _check_together(params: dict[str, dict[str, Any]], source: str) -> None:
     seg = params["segmentation"]
     if seg["k_min"] > seg["k_max"]:
         raise ParamsError(f"{source}: segmentation.k_min ({seg['k_min']}) is larger than k_max ({seg['k_max']}).")
+    roi = params["roi"]
+    campaign_names = [c["name"] for c in roi["campaigns"]]
+    if roi["chosen_campaign"] not in campaign_names:
+        raise ParamsError(f"{source}: roi.chosen_campaign '{roi['chosen_campaign']}' is not one of the campaigns "
+                          f"{campaign_names}.")
+    from retention.roi import CAMPAIGN_KEYS, campaign_from_dict
+
+    unknown_economics = [k for k in roi["economics"] if k not in CAMPAIGN_KEYS]
+    if unknown_economics:
+        raise ParamsError(f"{source}: roi.economics has unknown keys {unknown_economics}.")
+    try:
+        for campaign in roi["campaigns"]:
+            chosen = campaign["name"] == roi["chosen_campaign"]
+            campaign_from_dict({**campaign, **(roi["scenario"] if chosen else {})}, roi["economics"])
+    except ValueError as exc:
+        raise ParamsError(f"{source}: roi: {exc}") from None
     names = {rule["segment"] for rule in seg["rules"]}
     unknown = [s for s in seg["export_segments"] if s not in names]
     if unknown:

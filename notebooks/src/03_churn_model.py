@@ -123,6 +123,10 @@ shown = table[list(labels)].rename(columns=labels)
 view = shown.map(lambda v: f"{v:.3f}").reset_index().rename(columns={"model": "Model"})
 rp.show_static_table(view, numeric=list(labels.values()))
 _ = pipeline.write_artifact(table.round(6).reset_index(), output_dir, "churn_metrics.csv")
+# What the model said at the validation cutoff: the "previous period" of the executive summary.
+previous = pd.DataFrame({"CustomerID": valid["CustomerID"].to_numpy(),
+                         "churn_probability": evaluation.probabilities[production].to_numpy()}).set_index("CustomerID")
+_ = pipeline.write_work_table(previous, output_dir, "churn_previous")
 
 # %%
 proba, y_valid = evaluation.probabilities, evaluation.y_true

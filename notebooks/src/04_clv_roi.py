@@ -27,14 +27,11 @@ end = pd.Timestamp(info["end_date"])
 unit, unit_name = cp["time_unit"], {"D": "days", "W": "weeks"}[cp["time_unit"]]
 rp.setup_notebook()
 
-summary = clv.rfm_summary(tx, end, unit=unit)
-bgnbd = clv.BetaGeoModel(penalizer=cp["penalizer"]).fit(summary["frequency"], summary["recency"], summary["T"])
-repeaters = summary[summary["frequency"] > 0]
-gamma_gamma = clv.GammaGammaModel(penalizer=cp["penalizer"]).fit(repeaters["frequency"], repeaters["monetary_value"])
 churn_horizon = params["churn"]["horizon_days"]
-values = clv.customer_value_table(summary, bgnbd, gamma_gamma, horizon_months=cp["horizon_months"],
-                                  discount_rate_monthly=cp["discount_rate_monthly"], time_unit=unit,
-                                  churn_horizon_days=churn_horizon)
+values, bgnbd, gamma_gamma, summary = clv.fit_value_table(
+    tx, end, unit=unit, penalizer=cp["penalizer"], horizon_months=cp["horizon_months"],
+    discount_rate_monthly=cp["discount_rate_monthly"], churn_horizon_days=churn_horizon)
+repeaters = summary[summary["frequency"] > 0]
 segments_table = pipeline.read_stage(output_dir, "segments")
 churn = pipeline.read_stage(output_dir, "churn")
 customers = segments_table[["Segment", "Monetary", "Country"]].join(values).join(churn[["churn_probability", "risk_band"]])
@@ -380,6 +377,14 @@ fig.update_traces(hovertemplate="net %{x}: %{y:,} draws<extra></extra>")
 rp.style_figure(fig, f"The campaign loses money in {rp.pct(p_loss)} of {rp.number(len(draws))} draws",
                 f"Net profit ({currency})", "Draws", 380)
 rp.show_figure(fig, "monte-carlo")
+pessimistic = scen.set_index("scenario").loc["pessimistic"]
+_ = pipeline.write_work_json({
+    "best_campaign": best["campaign"], "best_targets": int(best["targeted"]), "best_net_profit": float(best["net_profit"]),
+    "best_roi": float(best["roi"]), "best_break_even_uplift": float(best["break_even_uplift"]),
+    "chosen_campaign": chosen.name, "chosen_net_base": float(base_net), "chosen_net_pessimistic": float(pessimistic["net_profit"]),
+    "chosen_p_loss": float(p_loss), "chosen_targets": int(roi.campaign_summary(pool, chosen)["targeted"]),
+    "profit_max_n": int(best_n), "profit_max_net": float(best_profit),
+}, output_dir, "roi_summary")
 rp.show_markdown(f"Median net profit over the draws: **{rp.money(draws['net_profit'].median(), currency)}**; "
                  f"5th–95th percentile: {rp.money(draws['net_profit'].quantile(0.05), currency)} to "
                  f"{rp.money(draws['net_profit'].quantile(0.95), currency)}. Each assumption is drawn uniformly "

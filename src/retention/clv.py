@@ -54,6 +54,7 @@ __all__ = [
     "GammaGammaModel",
     "calibration_holdout_summary",
     "customer_value_table",
+    "fit_value_table",
     "holdout_by_frequency",
     "probability_alive_matrix",
     "repeat_purchase_tracking",
@@ -1156,6 +1157,30 @@ def customer_value_table(
     }, index=summary.index)
     table["value_if_active"] = np.where(p_alive > 0, clv / np.maximum(p_alive, 1e-12), 0.0)
     return table
+
+
+def fit_value_table(
+    transactions: pd.DataFrame,
+    cutoff: DateLike,
+    *,
+    unit: TimeUnit = "W",
+    penalizer: float = 0.0,
+    horizon_months: int = 12,
+    discount_rate_monthly: float = 0.01,
+    churn_horizon_days: int = 90,
+) -> tuple[pd.DataFrame, BetaGeoModel, GammaGammaModel, pd.DataFrame]:
+    """Summarise the history up to ``cutoff``, fit BG/NBD and Gamma-Gamma, and return the value table.
+
+    Returns ``(values, bgnbd, gamma_gamma, summary)``; see :func:`customer_value_table` for the columns.
+    """
+    summary = rfm_summary(transactions, cutoff, unit=unit)
+    bgnbd = BetaGeoModel(penalizer=penalizer).fit(summary["frequency"], summary["recency"], summary["T"])
+    repeaters = summary[summary["frequency"] > 0]
+    gamma_gamma = GammaGammaModel(penalizer=penalizer).fit(repeaters["frequency"], repeaters["monetary_value"])
+    values = customer_value_table(summary, bgnbd, gamma_gamma, horizon_months=horizon_months,
+                                  discount_rate_monthly=discount_rate_monthly, time_unit=unit,
+                                  churn_horizon_days=churn_horizon_days)
+    return values, bgnbd, gamma_gamma, summary
 
 
 def holdout_by_frequency(holdout: pd.DataFrame, bgnbd: BetaGeoModel, max_frequency: int = 7) -> pd.DataFrame:

@@ -22,7 +22,8 @@ from retention.params import params_hash
 from retention.paths import resolve
 
 __all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "load_prepared", "output_paths",
-           "file_sha256", "load_truth", "write_artifact", "write_stage", "read_stage", "write_enhanced"]
+           "file_sha256", "load_truth", "write_artifact", "write_stage", "read_stage", "write_enhanced",
+           "write_work_json", "read_work_json", "write_work_table", "read_work_table"]
 
 # Per-customer tables the stages hand on, in series order; enhanced_customer_data.csv joins them.
 STAGES = ("segments", "churn", "clv")
@@ -161,18 +162,41 @@ def write_artifact(df: pd.DataFrame, out_dir: str | Path, name: str, index: bool
     return write_csv_atomic(df, output_paths(out_dir)["artifacts"] / name, index=index)
 
 
+def write_work_table(df: pd.DataFrame, out_dir: str | Path, name: str) -> Path:
+    """Hand a per-customer table (index CustomerID) to a later notebook (not an artifact for people)."""
+    return write_parquet_atomic(df.reset_index(), output_paths(out_dir)["work"] / f"{name}.parquet")
+
+
+def read_work_table(out_dir: str | Path, name: str) -> pd.DataFrame:
+    path = output_paths(out_dir)["work"] / f"{name}.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the notebook that writes '{name}' must run first "
+                                f"(make reports runs them in order).")
+    return pd.read_parquet(path).set_index("CustomerID")
+
+
+def write_work_json(data: dict[str, Any], out_dir: str | Path, name: str) -> Path:
+    """Hand a few numbers to a later notebook or the index page."""
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    return write_text_atomic(text, output_paths(out_dir)["work"] / f"{name}.json")
+
+
+def read_work_json(out_dir: str | Path, name: str) -> dict[str, Any]:
+    path = output_paths(out_dir)["work"] / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the notebook that writes '{name}' must run first.")
+    return json.loads(path.read_text())
+
+
 def write_stage(df: pd.DataFrame, out_dir: str | Path, stage: str) -> Path:
     """Hand a per-customer table (index CustomerID) on to the later stages."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; known: {STAGES}")
-    return write_parquet_atomic(df.reset_index(), output_paths(out_dir)["work"] / f"stage_{stage}.parquet")
+    return write_work_table(df, out_dir, f"stage_{stage}")
 
 
 def read_stage(out_dir: str | Path, stage: str) -> pd.DataFrame:
-    path = output_paths(out_dir)["work"] / f"stage_{stage}.parquet"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: the '{stage}' notebook must run first (make reports).")
-    return pd.read_parquet(path).set_index("CustomerID")
+    return read_work_table(out_dir, f"stage_{stage}")
 
 
 def write_enhanced(out_dir: str | Path, upto: str, id_map: Any = None) -> pd.DataFrame:

@@ -67,8 +67,37 @@ def _csv_rows(path: Path) -> int:
         return max(0, sum(1 for _ in fh) - 1)
 
 
+def _format_kpi(kpi: dict[str, Any], currency: str) -> tuple[str, str]:
+    from retention.report import money, number, pct
+
+    name, now, before = kpi["name"], kpi["current"], kpi["previous"]
+    fmt = pct if "rate" in name.lower() else (lambda v: money(v, currency)) if "revenue" in name.lower() else number
+    if before is None or before != before:
+        return fmt(now), "no previous period"
+    arrow = "▲" if now > before else "▼" if now < before else "="
+    return fmt(now), f"{arrow} from {fmt(before)} the period before"
+
+
+def _summary_block(out_dir: Path) -> str:
+    """KPI cards, narrative and actions from the executive summary notebook, if it has run."""
+    path = out_dir / "work" / "executive_summary.json"
+    if not path.exists():
+        return ""
+    summary = json.loads(path.read_text())
+    esc = html.escape
+    cards = []
+    for kpi in summary["kpis"]:
+        value, note = _format_kpi(kpi, summary["currency"])
+        cards.append(f'<div class="kpi"><div class="label">{esc(kpi["name"])}</div><div class="value">{esc(value)}'
+                     f'</div><div class="note">{esc(note)}</div><div class="note">{esc(kpi["definition"])}</div></div>')
+    actions = "".join(f"<li>{esc(a)}</li>" for a in summary["actions"])
+    return (f'<h2>Control tower <span class="muted">as of {esc(summary["as_of"])}</span></h2>'
+            f'<div class="kpis">{"".join(cards)}</div><div class="callout"><strong>What this says</strong>'
+            f'<p>{esc(summary["narrative"])}</p></div><h3>Recommended actions</h3><ol>{actions}</ol>')
+
+
 def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``index.html`` linking every report present and every CSV artifact with its row count."""
+    """Write ``index.html``: headline KPIs, the reports, every CSV artifact with its row count, the manifest."""
     esc = html.escape
     rows = []
     for stem, title, question in SERIES:
@@ -92,15 +121,24 @@ table {{ border-collapse: collapse; width: 100%; margin: 8px 0 24px; font-size: 
 th, td {{ border-bottom: 1px solid #e3e8ee; padding: 6px 8px; text-align: left; vertical-align: top;
          word-break: break-word; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+table.manifest th {{ white-space: nowrap; width: 1%; }}
 li {{ margin: 6px 0; }}
+.kpis {{ display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0 16px; }}
+.kpi {{ flex: 1 1 200px; border: 1px solid #dde3ea; border-radius: 8px; padding: 12px 16px; background: #fff; }}
+.kpi .label {{ color: #56606b; font-size: 13px; }} .kpi .value {{ font-size: 26px; font-weight: 600; margin: 4px 0; }}
+.kpi .note {{ color: #56606b; font-size: 12px; }}
+.callout {{ border-left: 4px solid #0072B2; background: #f3f8fc; padding: 12px 16px; border-radius: 4px; }}
+.callout p {{ margin: 6px 0 0; }}
+@media (max-width: 600px) {{ body {{ padding: 12px; }} .kpi {{ flex-basis: 100%; }} }}
 </style></head><body>
 <h1>Retention report series</h1>
 <p class="muted">Data: {esc(str(manifest.get("data_path")))} &middot; period {esc(str(manifest.get("period")))}
  &middot; params: {esc(str(manifest.get("params_file")))}</p>
+{_summary_block(out_dir)}
 <h2>Reports</h2><ol>{"".join(rows)}</ol>
 <h2>Data files for the CRM team</h2>
 <table><thead><tr><th>File</th><th class="num">Rows</th></tr></thead><tbody>{art_rows}</tbody></table>
-<h2>Run manifest</h2><table><tbody>{manifest_rows}</tbody></table>
+<h2>Run manifest</h2><table class="manifest"><tbody>{manifest_rows}</tbody></table>
 </body></html>
 """
     target = out_dir / "index.html"

@@ -23,11 +23,12 @@ LIB := $(wildcard src/retention/*.py)
 EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
 HTML := $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json
+START := $(shell date +%s)
 
 .PHONY: reports install test lint unit nbval notebooks clean FORCE
 
 reports: $(OUT)/index.html
-	@echo "Reports ready: open $(abspath $(OUT)/index.html)"
+	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
 
 install: $(INSTALLED)
 
@@ -70,7 +71,7 @@ unit: $(INSTALLED)
 nbval: reports
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env $(EXECUTED)
 
-test: lint unit nbval
+test: lint reports unit nbval
 
 clean:
 	rm -rf reports data/generated

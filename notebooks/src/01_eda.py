@@ -21,7 +21,7 @@ prepared = pipeline.load_prepared(output_dir)
 tx, ledger, info = prepared.transactions, prepared.ledger, prepared.info
 currency = params["data"]["currency"]
 has = info["available_columns"]
-rp.setup_notebook()
+rp.setup_notebook(info, params_file)
 
 # %%
 h = eda.headline(tx)

@@ -26,7 +26,7 @@ currency = params["data"]["currency"]
 symbol = rp.CURRENCY_SYMBOLS.get(currency, currency + " ")
 salt = privacy.id_salt(params)
 end = pd.Timestamp(info["end_date"])
-rp.setup_notebook()
+rp.setup_notebook(info, params_file)
 
 features = customer_features(tx, end, returns=returns, peak_months=params["features"]["peak_months"])
 scores = segments.rfm_scores(features)

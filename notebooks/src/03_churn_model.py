@@ -32,7 +32,7 @@ symbol = rp.CURRENCY_SYMBOLS.get(currency, currency + " ")
 salt = privacy.id_salt(params)
 end = pd.Timestamp(info["end_date"])
 H = cp["horizon_days"]
-rp.setup_notebook()
+rp.setup_notebook(info, params_file)
 
 design = churn.ChurnDesign(horizon_days=H, n_train_cutoffs=cp["n_train_cutoffs"], spacing_days=cp["spacing_days"],
                            min_history_days=cp["min_history_days"], feature_window_days=cp["feature_window_days"],

@@ -25,7 +25,7 @@ currency = params["data"]["currency"]
 salt = privacy.id_salt(params)
 end = pd.Timestamp(info["end_date"])
 unit, unit_name = cp["time_unit"], {"D": "days", "W": "weeks"}[cp["time_unit"]]
-rp.setup_notebook()
+rp.setup_notebook(info, params_file)
 
 churn_horizon = params["churn"]["horizon_days"]
 values, bgnbd, gamma_gamma, summary = clv.fit_value_table(

@@ -24,7 +24,7 @@ currency = params["data"]["currency"]
 end = pd.Timestamp(info["end_date"])
 H = params["churn"]["horizon_days"]
 high = params["churn"]["risk_bands"][1]
-rp.setup_notebook()
+rp.setup_notebook(info, params_file)
 
 customers = (pipeline.read_stage(output_dir, "segments")[["Segment", "Country", "Monetary", "M"]]
              .join(pipeline.read_stage(output_dir, "churn")).join(pipeline.read_stage(output_dir, "clv")))

@@ -68,8 +68,12 @@ lint: $(INSTALLED)
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest tests
 
+# nbval re-executes every notebook, which rewrites the CSV artifacts: they must come out byte-identical.
 nbval: reports
+	@cd $(OUT)/artifacts && sha256sum *.csv > ../work/artifacts.sha256
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env $(EXECUTED)
+	@cd $(OUT)/artifacts && sha256sum --quiet -c ../work/artifacts.sha256 \
+		&& echo "CSV artifacts reproduced byte for byte by the nbval rerun"
 
 test: lint reports unit nbval
 

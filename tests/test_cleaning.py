@@ -1,12 +1,13 @@
 import pandas as pd
 import pytest
 
-from retention.cleaning import RULES, clean_transactions
+from retention.cleaning import LEDGER_REASONS, RULES, clean_transactions
 
 LINES = [
     ("1001", "A", 2, "2011-01-03 10:00", 5.0, "1"),      # kept
     ("1001", "A", 2, "2011-01-03 10:00", 5.0, "1"),      # duplicate_line
     ("1002", "B", 1, "2011-01-04 10:00", 3.0, None),     # missing_customer_id
+    ("1010", "B", 1, None, 3.0, "4"),                    # missing_date
     ("C1003", "A", -1, "2011-01-05 10:00", 5.0, "1"),    # cancellation (kept aside as a return)
     ("1004", "B", -2, "2011-01-05 11:00", 3.0, "2"),     # non_positive_quantity
     ("1005", "POST", 1, "2011-01-06 10:00", 18.0, "2"),  # non_product_code
@@ -23,7 +24,7 @@ def test_every_rule_counts_its_line_and_the_ledger_adds_up(lines):
     counts = result.ledger.set_index("reason")["rows"]
     for reason, _ in RULES:
         assert counts[reason] == 1, reason
-    assert counts["rows_in"] == 10 and counts["rows_kept"] == 2
+    assert counts["rows_in"] == 11 and counts["rows_kept"] == 2
     assert counts["rows_in"] == counts["rows_kept"] + sum(counts[r] for r, _ in RULES)
     assert result.transactions["InvoiceNo"].tolist() == ["1001", "1009"]
     assert result.transactions["Revenue"].tolist() == [10.0, 12.0]
@@ -61,3 +62,23 @@ def test_generated_log_ledger_identity(small_log):
     assert counts["missing_customer_id"] > 0 and counts["cancellation"] > 0 and counts["duplicate_line"] > 0
     assert (result.transactions["Revenue"] > 0).all()
     assert not result.transactions.duplicated().any()
+
+
+def test_lines_the_loader_removed_are_counted_first_and_the_ledger_still_adds_up(lines):
+    result = clean_transactions(lines(LINES[:2]), pre_dropped={"repeated_header": 3, "blank_line": 1})
+    ledger = result.ledger
+    assert ledger["reason"].tolist()[:4] == ["rows_in", "blank_line", "repeated_header", "missing_customer_id"]
+    assert ledger["reason"].tolist() == ["rows_in", *[r for r, _ in LEDGER_REASONS], "rows_kept"]
+    counts = ledger.set_index("reason")["rows"]
+    assert counts["rows_in"] == 6 and counts["repeated_header"] == 3 and counts["blank_line"] == 1
+    assert counts["rows_in"] == counts["rows_kept"] + sum(counts[r] for r, _ in LEDGER_REASONS)
+    assert result.rows_in == 6 and ledger["step"].tolist() == list(range(len(ledger)))
+    with pytest.raises(ValueError, match="unknown reasons"):
+        clean_transactions(lines(LINES[:2]), pre_dropped={"typo": 1})
+
+
+def test_identical_lines_are_kept_when_duplicates_cannot_be_told_apart(lines):
+    twice = lines(LINES[:2])
+    assert clean_transactions(twice).rows_kept == 1
+    kept = clean_transactions(twice, detect_duplicates=False)
+    assert kept.rows_kept == 2 and kept.ledger.set_index("reason")["rows"]["duplicate_line"] == 0

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from retention.data import CANONICAL_COLUMNS, DataValidationError, available_columns, load_transactions
+from retention.data import CANONICAL_COLUMNS, DataValidationError, available_columns, load, load_transactions
 
 UCI = (
     "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
@@ -58,12 +58,19 @@ def test_column_mapping_for_a_customer_date_amount_export(tmp_path):
 
 
 def test_missing_required_column_names_file_column_and_fix(tmp_path):
-    path = write(tmp_path, "typo.csv", UCI.replace("CustomerID", "CustomerId"))
+    path = write(tmp_path, "typo.csv", UCI.replace("CustomerID", "CustmerNo"))
     with pytest.raises(DataValidationError) as err:
         load_transactions(path)
     message = str(err.value)
     assert "typo.csv" in message and "'CustomerID'" in message
-    assert "did you mean 'CustomerId'" in message and "data.columns" in message
+    assert "did you mean 'CustmerNo'" in message and "data.columns: {'CustmerNo': 'CustomerID'}" in message
+
+
+def test_names_that_differ_only_in_case_and_punctuation_are_recognised_and_noted(tmp_path):
+    path = write(tmp_path, "lower.csv", UCI.replace("CustomerID", "customer_id").replace("InvoiceDate", "Invoice Date"))
+    loaded = load(path)
+    assert loaded.transactions.loc[0, "CustomerID"] == "17850"
+    assert "Read column 'Invoice Date' as InvoiceDate, 'customer_id' as CustomerID" in loaded.notes[0]
 
 
 def test_unparseable_dates_are_counted_with_examples(tmp_path):
@@ -73,10 +80,13 @@ def test_unparseable_dates_are_counted_with_examples(tmp_path):
 
 
 def test_non_numeric_quantity_and_price(tmp_path):
-    with pytest.raises(DataValidationError, match=r"'Quantity'.*not numbers \(1 rows; e.g. 'six'\)"):
+    with pytest.raises(DataValidationError, match=r"'Quantity'.*not numbers \(1 row; e.g. 'six' \(line 2\)\)"):
         load_transactions(write(tmp_path, "q.csv", UCI.replace(",6,2010-12-01 08:26", ",six,2010-12-01 08:26")))
-    with pytest.raises(DataValidationError, match=r"'UnitPrice'.*not numbers.*'£2.55'"):
-        load_transactions(write(tmp_path, "p.csv", UCI.replace("2.55", "£2.55")))
+    pounds = load(write(tmp_path, "p.csv", UCI.replace("2.55", "£2.55")))
+    assert pounds.transactions.loc[0, "UnitPrice"] == pytest.approx(2.55)
+    assert any("removed the currency sign '£'" in note for note in pounds.notes)
+    with pytest.raises(DataValidationError, match=r"'UnitPrice'.*more than one currency"):
+        load_transactions(write(tmp_path, "m.csv", UCI.replace("2.55", "£2.55").replace("3.39", "$3.39")))
 
 
 def test_empty_header_only_and_anonymous_files(tmp_path):
@@ -100,3 +110,68 @@ def test_mapping_errors_are_explained(tmp_path):
         load_transactions(path, column_map={"Client": "CustomerID"})
     with pytest.raises(DataValidationError, match="not a canonical column"):
         load_transactions(path, column_map={"Country": "Region"})
+
+
+@pytest.mark.parametrize(("written", "note"), [
+    ("2010-12-13 08:26:00", None),
+    ("2010/12/13 08:26", None),
+    ("13 Dec 2010 08:26", None),
+    ("12/13/10 8:26 AM", "month/day/year"),
+    ("13.12.2010 08:26", "day/month/year"),
+    ("2010-12-13T08:26:00-05:00", "time zone"),
+    ("20101213", "YYYYMMDD"),
+    ("1292228760", "Unix timestamps"),
+])
+def test_date_spellings(tmp_path, written, note):
+    text = f"CustomerID,InvoiceDate,UnitPrice\n1,{written},2.5\n2,2010-12-01 00:00,1\n"
+    loaded = load(write(tmp_path, "d.csv", text))
+    expected = pd.Timestamp("2010-12-13 08:26") if len(written) > 8 else pd.Timestamp("2010-12-13")
+    assert loaded.transactions.loc[0, "InvoiceDate"] == expected
+    assert note is None or any(note in n for n in loaded.notes), loaded.notes
+
+
+def test_utf16_tab_separated_and_space_separated_text(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("CustomerID\tInvoiceDate\tUnitPrice\n1\t2010-12-01\t2.5\n".encode("utf-16"))
+    loaded = load(path)
+    assert loaded.transactions.loc[0, "UnitPrice"] == 2.5
+    assert any("UTF-16" in n for n in loaded.notes) and any("tabs" in n for n in loaded.notes)
+    spaced = load(write(tmp_path, "spaced.txt", "CustomerID InvoiceDate Amount\n1  19970101  11.77\n"))
+    assert spaced.transactions.loc[0, "InvoiceDate"] == pd.Timestamp("1997-01-01")
+    assert any("spaces" in n for n in spaced.notes)
+
+
+def test_time_zone_aware_parquet_keeps_local_time(tmp_path):
+    frame = pd.DataFrame({"CustomerID": ["1"], "UnitPrice": [2.0],
+                          "InvoiceDate": pd.to_datetime(["2011-06-01 23:30"]).tz_localize("Europe/London")})
+    frame.to_parquet(tmp_path / "tz.parquet")
+    loaded = load(tmp_path / "tz.parquet")
+    assert loaded.transactions.loc[0, "InvoiceDate"] == pd.Timestamp("2011-06-01 23:30")
+    assert any("Europe/London" in n for n in loaded.notes)
+
+
+def test_excel_cells_of_mixed_types(tmp_path):
+    frame = pd.DataFrame({"Invoice": [489434, "C489449"], "Customer ID": [13085.0, None],
+                          "InvoiceDate": [pd.Timestamp("2009-12-01 07:45"), "2009-12-02 10:00"],
+                          "Price": [6.95, "1,5"], "Quantity": [12, "3"]})
+    frame.to_excel(tmp_path / "mixed.xlsx", index=False)
+    df = load_transactions(tmp_path / "mixed.xlsx")
+    assert df["InvoiceNo"].tolist() == ["489434", "C489449"]
+    assert df["CustomerID"].iloc[0] == "13085" and pd.isna(df["CustomerID"].iloc[1])
+    assert df["InvoiceDate"].tolist() == [pd.Timestamp("2009-12-01 07:45"), pd.Timestamp("2009-12-02 10:00")]
+    assert df["UnitPrice"].tolist() == [6.95, 1.5] and df["Quantity"].tolist() == [12.0, 3.0]
+
+
+def test_sheets_with_other_columns_are_an_error_but_empty_sheets_are_skipped(tmp_path):
+    data = pd.DataFrame({"CustomerID": ["1"], "InvoiceDate": ["2010-12-01"], "UnitPrice": [1.0]})
+    with pd.ExcelWriter(tmp_path / "book.xlsx") as writer:
+        data.to_excel(writer, sheet_name="2010", index=False)
+        data[["UnitPrice", "CustomerID", "InvoiceDate"]].to_excel(writer, sheet_name="2011", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="Notes", index=False)
+    loaded = load(tmp_path / "book.xlsx")
+    assert len(loaded.transactions) == 2 and any("'Notes' is empty" in n for n in loaded.notes)
+    with pd.ExcelWriter(tmp_path / "other.xlsx") as writer:
+        data.to_excel(writer, sheet_name="2010", index=False)
+        pd.DataFrame({"Summary": [1]}).to_excel(writer, sheet_name="Pivot", index=False)
+    with pytest.raises(DataValidationError, match="sheet 'Pivot' has other columns than sheet '2010'.*data.sheet"):
+        load(tmp_path / "other.xlsx")

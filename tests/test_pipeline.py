@@ -3,8 +3,8 @@ import json
 import pytest
 import yaml
 
-from retention import cli, pipeline
-from retention.params import validate_params
+from retention import cli, data, pipeline
+from retention.params import ParamsError, load_params, validate_params
 
 
 @pytest.fixture
@@ -50,7 +50,8 @@ def test_cli_reports_user_errors_in_one_line_without_traceback(tmp_path, capsys)
     params.write_text(yaml.safe_dump({"data": {"source": "file", "path": str(data)}}))
     assert cli.main(["prepare", "--params", str(params), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "broken.csv, column 'InvoiceDate'" in err and "1 rows" in err and "Fix:" in err
+    assert "broken.csv, column 'InvoiceDate'" in err and "1 row;" in err and "'not a date' (line 2)" in err
+    assert "Fix:" in err
 
 
 def test_stages_join_into_the_enhanced_table_up_to_the_given_stage(tmp_path):
@@ -70,3 +71,57 @@ def test_stages_join_into_the_enhanced_table_up_to_the_given_stage(tmp_path):
         pipeline.write_stage(seg, tmp_path, "nope")
     with pytest.raises(FileNotFoundError, match="must run first"):
         pipeline.read_stage(tmp_path, "clv")
+
+
+def test_prepared_info_keeps_its_keys_and_adds_notes(profile, tmp_path):
+    info = pipeline.prepare(profile, tmp_path / "out")
+    assert {"fingerprint", "data_path", "data_file", "rows_in", "rows_kept", "customers", "first_date", "end_date",
+            "available_columns", "currency", "notes"} <= set(info)
+    assert all(isinstance(note, str) for note in info["notes"])
+    assert info["notes"][-1].startswith("The clean data covers ")
+
+
+def test_cdnow_source_converts_the_lifetimes_log_once_and_prepares_it(tmp_path):
+    params = validate_params({"data": {"source": "cdnow", "path": str(tmp_path / "cdnow" / "cdnow.csv"),
+                                       "currency": "USD"}})
+    converted = pipeline.ensure_data(params)
+    assert converted.read_text().splitlines()[:2] == ["CustomerID,InvoiceDate,Quantity,Amount",
+                                                      "00001,1997-01-01,1,11.77"]
+    stamp = converted.stat().st_mtime_ns
+    assert pipeline.ensure_data(params).stat().st_mtime_ns == stamp
+    info = pipeline.prepare(params, tmp_path / "out")
+    assert info["rows_in"] == 69_659 and (info["first_date"], info["end_date"]) == ("1997-01-01", "1998-06-30")
+    ledger = pipeline.load_prepared(tmp_path / "out").ledger.set_index("reason")["rows"]
+    assert ledger["non_positive_price"] == 80 and ledger["duplicate_line"] == 0
+    assert info["rows_kept"] == 69_659 - 80
+    assert info["notes"][0].startswith("The data is the CDNOW transaction log")
+    assert any("255 lines repeat an earlier line exactly" in note for note in info["notes"])
+
+
+def test_cdnow_without_lifetimes_says_how_to_install_it(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "lifetimes" else real(name, *a))
+    params = validate_params({"data": {"source": "cdnow", "path": str(tmp_path / "cdnow.csv")}})
+    with pytest.raises(data.DataValidationError, match=r"'lifetimes' package, which is not installed\. "
+                                                        r"Fix: pip install lifetimes"):
+        pipeline.ensure_data(params)
+
+
+def test_the_cdnow_profile_is_valid_and_fits_its_data():
+    params = load_params("params/cdnow.yaml")
+    assert params["data"]["source"] == "cdnow" and params["data"]["currency"] == "USD"
+    assert "UniqueProducts" not in params["segmentation"]["cluster_features"]
+    pipeline.check_params_against_data(params, "1997-01-01", "1998-06-30")
+    with pytest.raises(ParamsError, match="would overwrite the generated log"):
+        validate_params({"data": {"source": "cdnow"}})
+
+
+def test_every_shipped_profile_is_valid():
+    from pathlib import Path
+
+    profiles = sorted((Path(__file__).resolve().parents[1] / "params").glob("*.yaml"))
+    assert {p.name for p in profiles} >= {"default.yaml", "cdnow.yaml", "online_retail_ii.yaml"}
+    for path in profiles:
+        load_params(path)

@@ -1,6 +1,8 @@
 """Command line used by the Makefile: ``retention prepare|index|generate --params FILE --out DIR``.
 
-Errors the user can fix (bad params, bad input data) print one clear message, no traceback, exit 2.
+Errors the user can fix (bad params, bad input data, params that do not fit the data, a file that cannot be
+read or written) print one line ``error: <message>`` on stderr, no traceback, and exit 2. ``prepare`` also
+prints the notes the loader made (separator, encoding, date order, ...), one per line.
 """
 
 from __future__ import annotations
@@ -19,14 +21,20 @@ __all__ = ["main"]
 
 def _prepare(args: argparse.Namespace) -> None:
     params = load_params(args.params)
-    info = pipeline.prepare(params, args.out)
+    info = pipeline.prepare(params, args.out, params_file=args.params)
     print(f"prepared {info['rows_kept']:,} of {info['rows_in']:,} lines, {info['customers']:,} customers, "
           f"{info['first_date']} to {info['end_date']} -> {args.out}")
+    for note in info.get("notes", []):
+        print(f"  note: {note}")
 
 
 def _index(args: argparse.Namespace) -> None:
     params = load_params(args.params)
-    info = json.loads(pipeline.output_paths(args.out)["info"].read_text())
+    info_path = pipeline.output_paths(args.out)["info"]
+    if not info_path.exists():
+        raise DataValidationError(f"{info_path} is missing. Fix: run `retention prepare --params {args.params} "
+                                  f"--out {args.out}` first (make reports does).")
+    info = json.loads(info_path.read_text())
     target = site.write_index(resolve(args.out), site.run_manifest(params, args.params, info))
     print(f"open {target}")
 
@@ -49,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except (ParamsError, DataValidationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. the output folder is not writable, the disk is full
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}. Fix: check that the folder exists and can be written to.",
+              file=sys.stderr)
         return 2
     return 0
 

@@ -122,8 +122,9 @@ def _string_list(value: Any) -> str | None:
 
 SCHEMA: dict[str, dict[str, Field]] = {
     "data": {
-        "source": Field("generated", str, "'generated' writes our seeded synthetic log; 'file' reads path",
-                        choices=("generated", "file")),
+        "source": Field("generated", str, "'generated' writes our seeded synthetic log; 'file' reads path; "
+                        "'cdnow' converts the CDNOW log shipped with the lifetimes package into path (a .csv)",
+                        choices=("generated", "file", "cdnow")),
         "path": Field("data/generated/online_retail.csv", str,
                       "transaction file (CSV, Parquet or .xlsx), relative to the project root"),
         "sheet": Field(None, (str, int), "Excel sheet name or index (all sheets when empty)", nullable=True),
@@ -295,8 +296,22 @@ def _check_value(where: str, spec: Field, value: Any) -> Any:
     return value
 
 
+def _check_data(params: dict[str, dict[str, Any]], source: str) -> None:
+    """Rules between keys of the data section."""
+    d = params["data"]
+    generated_path = SCHEMA["data"]["path"].default
+    if d["source"] == "cdnow":
+        if not d["path"].lower().endswith(".csv"):
+            raise ParamsError(f"{source}: data.path = {d['path']!r}: with data.source 'cdnow' the converted log is "
+                              f"written there as CSV; use e.g. data/cdnow/cdnow_master.csv.")
+        if d["path"] == generated_path:
+            raise ParamsError(f"{source}: data.source 'cdnow' would overwrite the generated log at {generated_path}; "
+                              f"set data.path: data/cdnow/cdnow_master.csv.")
+
+
 def _check_together(params: dict[str, dict[str, Any]], source: str) -> None:
     """Rules that involve more than one key."""
+    _check_data(params, source)
     seg = params["segmentation"]
     if seg["k_min"] > seg["k_max"]:
         raise ParamsError(f"{source}: segmentation.k_min ({seg['k_min']}) is larger than k_max ({seg['k_max']}).")

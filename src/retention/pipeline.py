@@ -1,9 +1,12 @@
 """The run's shared steps: prepare the clean data once per profile, and let every notebook load it.
 
-``prepare`` runs before any notebook: it generates the default data if needed, loads and validates the
-input file (bad input stops here with one clear message), applies the cleaning rules and writes the
-clean lines, the returns and the ledger into the profile's output folder. It rewrites nothing when the
-data, the params and the data-layer code are unchanged, so ``make`` reruns only what depends on a change.
+``prepare`` runs before any notebook: it generates the default data (or converts the CDNOW log) if
+needed, loads and validates the input file (bad input stops here with one clear message), applies the
+cleaning rules, checks the params that depend on the data (analysis date, churn and CLV windows) and
+writes the clean lines, the returns, the ledger and the run info (with plain-English ``notes`` on what
+the loader detected or assumed) into the profile's output folder. It rewrites nothing when the data, the
+params and the data-layer code are unchanged, so ``make`` reruns only what depends on a change; the
+checks of the churn and CLV windows run every time, since those params are not part of that fingerprint.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import pandas as pd
 
 from retention import cleaning, data, generator
 from retention.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
-from retention.params import params_hash
+from retention.params import ParamsError, params_hash
 from retention.paths import resolve
 
-__all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "load_prepared", "output_paths",
-           "file_sha256", "load_truth", "write_artifact", "write_stage", "read_stage", "write_enhanced",
+__all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "check_params_against_data",
+           "load_prepared", "output_paths", "file_sha256", "load_truth", "write_artifact", "write_stage",
+           "read_stage", "write_enhanced",
            "write_work_json", "read_work_json", "write_work_table", "read_work_table"]
 
 # Per-customer tables the stages hand on, in series order; enhanced_customer_data.csv joins them.
@@ -70,9 +74,13 @@ def generator_config(params: dict[str, Any]) -> generator.GeneratorConfig:
 
 
 def ensure_data(params: dict[str, Any]) -> Path:
-    """The input file; for the generated source, (re)generate it when missing or made with other settings."""
+    """The input file; generated data is (re)made when missing or made with other settings, and the CDNOW
+    log is converted from the installed ``lifetimes`` package once."""
     path = resolve(params["data"]["path"])
-    if params["data"]["source"] != "generated":
+    source = params["data"]["source"]
+    if source == "cdnow":
+        return _ensure_cdnow(path)
+    if source != "generated":
         return path
     stamp = path.with_name(f"{path.stem}.generator.json")
     wanted = json.dumps(params["generator"], sort_keys=True, default=str)
@@ -80,6 +88,19 @@ def ensure_data(params: dict[str, Any]) -> Path:
         return path
     generator.write_generated(generator_config(params), path)
     write_text_atomic(wanted, stamp)
+    return path
+
+
+_CDNOW_STAMP = json.dumps({"source": f"lifetimes/datasets/{data.CDNOW_FILE}", "layout": 1})
+
+
+def _ensure_cdnow(path: Path) -> Path:
+    """Convert ``CDNOW_master.txt`` into ``path`` (a CSV the loader reads) unless that was done already."""
+    stamp = path.with_name(f"{path.stem}.source.json")
+    if path.exists() and stamp.exists() and stamp.read_text() == _CDNOW_STAMP:
+        return path
+    data.convert_cdnow(data.cdnow_source(), path)
+    write_text_atomic(_CDNOW_STAMP, stamp)
     return path
 
 
@@ -91,30 +112,171 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def prepare(params: dict[str, Any], out_dir: str | Path) -> dict[str, Any]:
-    """Load, validate and clean the profile's data into ``out_dir``; return the run info."""
+def _day(value: Any) -> str:
+    return str(pd.Timestamp(value).date())
+
+
+def _check_end_date(end_date: Any, dates: pd.Series, file: str, params_file: str) -> None:
+    """data.end_date must fall within the data (the first and last transaction dates, inclusive)."""
+    if end_date is None or dates.isna().all():
+        return
+    first, last = dates.min().normalize(), dates.max().normalize()
+    end = pd.Timestamp(end_date)
+    if first <= end <= last:
+        return
+    side = "before the first" if end < first else "after the last"
+    raise ParamsError(f"{params_file}: data.end_date {_day(end)} is {side} transaction in {file} (the data runs "
+                      f"from {_day(first)} to {_day(last)}). Fix: set data.end_date between those dates, or leave it "
+                      f"empty to use the last date.")
+
+
+def _churn_design(churn_params: dict[str, Any]) -> Any:
+    from retention.churn import ChurnDesign
+
+    return ChurnDesign(horizon_days=churn_params["horizon_days"], n_train_cutoffs=churn_params["n_train_cutoffs"],
+                       spacing_days=churn_params["spacing_days"], min_history_days=churn_params["min_history_days"])
+
+
+def _check_churn_window(params: dict[str, Any], first: pd.Timestamp, end: pd.Timestamp, file: str,
+                        params_file: str) -> None:
+    """The churn notebook's cutoff plan must leave at least one training cutoff (checked before it runs)."""
+    churn_params = params.get("churn")
+    if not churn_params:
+        return
+    from retention.churn import plan_cutoffs
+
+    span = (end - first).days
+    horizon, history = churn_params["horizon_days"], churn_params["min_history_days"]
+    if span <= 0:
+        raise ParamsError(f"{file}: every purchase that is kept is on one day ({_day(first)}), so there is no "
+                          f"history for the churn model and the CLV model. Fix: use a log that covers at least "
+                          f"{2 * horizon + history} days (churn.horizon_days x 2 + churn.min_history_days).")
+    try:
+        plan_cutoffs(first, end, _churn_design(churn_params))
+    except ValueError as exc:
+        raise ParamsError(f"{params_file}: the churn settings do not fit the data. {file} covers {span:,} days "
+                          f"({_day(first)} to {_day(end)}), but churn.horizon_days={horizon} and "
+                          f"churn.min_history_days={history} need at least {2 * horizon + history} days (the "
+                          f"history, a training label window and a validation label window). Fix: "
+                          f"{_churn_fix(span, horizon, history)}.") from exc
+
+
+def _churn_fix(span: int, horizon: int, history: int) -> str:
+    """Concrete smaller values that fit ``span`` days (schema minimum 7 for both)."""
+    options = []
+    if (span - history) // 2 >= 7:
+        options.append(f"lower churn.horizon_days to {(span - history) // 2} or less")
+    if span - 2 * horizon >= 7:
+        options.append(f"lower churn.min_history_days to {span - 2 * horizon} or less")
+    if not options and (span - 7) // 2 >= 7:
+        options.append(f"set churn.min_history_days: 7 and churn.horizon_days: {(span - 7) // 2} or less")
+    options.append("use a longer transaction log")
+    return ", or ".join(options)
+
+
+def _check_clv_window(params: dict[str, Any], first: pd.Timestamp, end: pd.Timestamp, file: str,
+                      params_file: str) -> None:
+    """The CLV holdout must leave a calibration period before it."""
+    clv_params = params.get("clv")
+    if not clv_params:
+        return
+    span, holdout = (end - first).days, clv_params["holdout_days"]
+    if holdout >= span:
+        raise ParamsError(f"{params_file}: clv.holdout_days={holdout} leaves no calibration period: {file} covers "
+                          f"{span:,} days ({_day(first)} to {_day(end)}). Fix: lower clv.holdout_days below {span} "
+                          f"(about a third of the span, {max(span // 3, 14)}, is usual).")
+
+
+def check_params_against_data(params: dict[str, Any], first_date: Any, end_date: Any,
+                              params_file: str = "params") -> None:
+    """Raise :class:`ParamsError` when the churn or CLV windows do not fit the clean data's dates."""
+    first, end = pd.Timestamp(first_date).normalize(), pd.Timestamp(end_date).normalize()
+    file = params["data"]["path"]
+    _check_churn_window(params, first, end, file, params_file)
+    _check_clv_window(params, first, end, file, params_file)
+
+
+def _no_purchase_left(ledger: pd.DataFrame, file: str, ledger_path: Path) -> data.DataValidationError:
+    counts = ledger.set_index("reason")["rows"]
+    reasons = counts.drop(["rows_in", "rows_kept"])
+    reasons = reasons[reasons > 0].sort_values(ascending=False, kind="stable")
+    listed = ", ".join(f"{name} {rows:,}" for name, rows in reasons.items()) or "none"
+    fixes = {
+        "cancellation": "the file holds only cancellations (InvoiceNo starting with 'C'); export the purchases too",
+        "missing_customer_id": "map the column that identifies customers with data.columns",
+        "missing_date": "fill in the InvoiceDate column",
+        "after_end_date": "set data.end_date to a later date, or leave it empty",
+        "non_positive_price": "check the price column (or the Amount mapping)",
+        "non_positive_quantity": "check the Quantity column",
+        "non_product_code": "check cleaning.non_product_codes",
+        "outlier": "raise cleaning.max_quantity or cleaning.max_unit_price",
+    }
+    fix = fixes.get(str(reasons.index[0]) if len(reasons) else "", "check the column mapping and data.end_date")
+    return data.DataValidationError(
+        f"{file}: no purchase line is left after cleaning ({int(counts['rows_in']):,} lines read; dropped: {listed}; "
+        f"the ledger is in {ledger_path}). Fix: {fix}.")
+
+
+def _data_notes(kept: pd.DataFrame, end: pd.Timestamp, end_date_param: Any) -> list[str]:
+    """Sentences about the clean data itself (after the loader's notes)."""
+    notes = []
+    first = kept["InvoiceDate"].min().normalize()
+    days = (end - first).days
+    notes.append(f"The clean data covers {days:,} days, from {_day(first)} to {_day(end)}"
+                 + (" (data.end_date)." if end_date_param is not None else " (the last purchase)."))
+    customers = kept["CustomerID"].nunique()
+    if customers == 1:
+        notes.append(f"Only one customer ({kept['CustomerID'].iloc[0]}) is in the clean data: segments, churn "
+                     f"and CLV describe a single person, and models that compare customers cannot be fitted.")
+    if kept["InvoiceDate"].dt.normalize().nunique() == 1:
+        notes.append(f"All purchases are on one day ({_day(first)}): recency, tenure, churn and CLV need "
+                     f"purchases spread over time.")
+    return notes
+
+
+def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "params") -> dict[str, Any]:
+    """Load, validate and clean the profile's data into ``out_dir``; return the run info.
+
+    Bad data raises :class:`retention.data.DataValidationError`; params that do not fit the data
+    (``data.end_date`` outside it, churn or CLV windows longer than it) raise
+    :class:`retention.params.ParamsError`. ``params_file`` names the profile in those messages.
+    """
     paths = output_paths(out_dir)
     source = ensure_data(params)
     fingerprint = {
-        "data_sha256": file_sha256(source) if source.exists() else None,
+        "data_sha256": file_sha256(source) if source.is_file() else None,
         "params_hash": params_hash({k: params[k] for k in ("data", "cleaning")}),
         "code": _code_fingerprint(),
     }
     if paths["info"].exists() and paths["transactions"].exists() and paths["ledger"].exists():
         info = json.loads(paths["info"].read_text())
         if info.get("fingerprint") == fingerprint:
+            check_params_against_data(params, info["first_date"], info["end_date"], params_file)
             return info
 
     d, c = params["data"], params["cleaning"]
-    raw = data.load_transactions(source, column_map=d["columns"], sheet=d["sheet"])
+    loaded = data.load(source, column_map=d["columns"], sheet=d["sheet"], name=d["path"])
+    raw = loaded.transactions
+    _check_end_date(d["end_date"], raw["InvoiceDate"], d["path"], params_file)
     result = cleaning.clean_transactions(raw, non_product_codes=c["non_product_codes"],
                                          max_quantity=c["max_quantity"], max_unit_price=c["max_unit_price"],
-                                         end_date=d["end_date"])
+                                         end_date=d["end_date"], pre_dropped=loaded.dropped,
+                                         detect_duplicates=loaded.line_identity)
     if result.rows_kept == 0:
-        raise data.DataValidationError(
-            f"{d['path']}: no purchase line is left after cleaning ({result.rows_in:,} lines read; see the ledger "
-            f"in {paths['ledger']}). Fix: check the column mapping and data.end_date.")
+        write_csv_atomic(result.ledger, paths["ledger"])
+        raise _no_purchase_left(result.ledger, d["path"], paths["ledger"])
     kept = result.transactions
+    check_params_against_data(params, kept["InvoiceDate"].min(), result.end_date, params_file)
+    notes = list(loaded.notes)
+    if d["source"] == "cdnow":
+        notes.insert(0, f"The data is the CDNOW transaction log shipped with the lifetimes package "
+                        f"({data.CDNOW_FILE}), converted into {d['path']}; amounts are in US dollars.")
+    if not loaded.line_identity:
+        repeats = int(kept.duplicated().sum())
+        if repeats:
+            notes.append(f"{repeats:,} lines repeat an earlier line exactly; they are kept as separate purchases, "
+                         f"because without InvoiceNo and StockCode a duplicate cannot be told from a real repeat.")
+    notes += _data_notes(kept, result.end_date, d["end_date"])
     info = {
         "fingerprint": fingerprint,
         "data_path": d["path"],
@@ -126,6 +288,7 @@ def prepare(params: dict[str, Any], out_dir: str | Path) -> dict[str, Any]:
         "end_date": str(result.end_date.date()),
         "available_columns": data.available_columns(raw),
         "currency": d["currency"],
+        "notes": notes,
     }
     write_parquet_atomic(kept, paths["transactions"])
     write_parquet_atomic(result.returns, paths["returns"])

@@ -49,6 +49,9 @@ rp.callout(
 # dropped. Revenue is quantity × unit price of the lines in each row; cancellations are negative.
 
 # %%
+notes = info.get("notes", [])
+if notes:
+    rp.show_markdown("**What the loader detected or assumed about this file:**\n\n" + "\n".join(f"* {n}" for n in notes))
 dropped = ledger[~ledger["reason"].isin(["rows_in", "rows_kept"])]
 assert int(ledger.iloc[0]["rows"]) == int(ledger.iloc[-1]["rows"]) + int(dropped["rows"].sum())
 table = ledger.assign(

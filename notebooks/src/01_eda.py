@@ -76,7 +76,7 @@ rp.style_figure(fig, f"Lines without a customer id are the largest cut ({rp.pct(
 rp.show_figure(fig, "ledger-bars")
 
 # %% [markdown]
-# ## Activity over the year
+# ## Activity over time
 # Revenue, orders and active customers per calendar month, and how many of each month's customers were
 # buying for the first time. A customer is *new* in the month of their first purchase in this log.
 
@@ -112,16 +112,24 @@ rp.show_figure(fig, "new-vs-returning")
 
 # %%
 grid = eda.weekday_hour_orders(tx)
-busy_hours = grid.columns[(grid.sum(axis=0) > 0).to_numpy()]
-grid = grid.loc[:, busy_hours.min():busy_hours.max()]
-fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[f"{h:02d}:00" for h in grid.columns], y=grid.index,
-                           colorscale="Blues", colorbar={"title": "Orders"},
-                           hovertemplate="%{y} %{x}: %{z:,} orders<extra></extra>"))
-fig.update_yaxes(autorange="reversed")
-busiest = grid.stack().idxmax()
-rp.style_figure(fig, f"Orders cluster on weekdays around midday; busiest: {busiest[0]} {busiest[1]:02d}:00",
-                "Hour of day (order time)", "Weekday", 380)
-rp.show_figure(fig, "weekday-hour")
+if (tx["InvoiceDate"].dt.normalize() == tx["InvoiceDate"]).all():
+    by_day = grid.sum(axis=1)
+    fig = go.Figure(go.Bar(x=by_day.index, y=by_day.to_numpy(), marker_color=rp.PALETTE[0],
+                           hovertemplate="%{x}: %{y:,} orders<extra></extra>"))
+    rp.style_figure(fig, f"{by_day.idxmax()} is the busiest weekday (the data has dates without times of day)",
+                    "Weekday", "Orders", 340)
+    rp.show_figure(fig, "weekday-hour")
+else:
+    busy_hours = grid.columns[(grid.sum(axis=0) > 0).to_numpy()]
+    grid = grid.loc[:, busy_hours.min():busy_hours.max()]
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[f"{h:02d}:00" for h in grid.columns], y=grid.index,
+                               colorscale="Blues", colorbar={"title": "Orders"},
+                               hovertemplate="%{y} %{x}: %{z:,} orders<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    busiest = grid.stack().idxmax()
+    rp.style_figure(fig, f"Orders cluster on weekdays around midday; busiest: {busiest[0]} {busiest[1]:02d}:00",
+                    "Hour of day (order time)", "Weekday", 380)
+    rp.show_figure(fig, "weekday-hour")
 
 # %% [markdown]
 # ## Where revenue comes from

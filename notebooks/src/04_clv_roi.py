@@ -127,8 +127,9 @@ rp.show_figure(fig, "tracking")
 rp.show_markdown(
     f"Over the {cp['holdout_days']}-day holdout the model forecast **{predicted_total:,.0f}** repeat purchases against "
     f"**{actual_total:,.0f}** actual ({'+' if bias >= 0 else ''}{rp.pct(bias)}). The BG/NBD assumes each customer's "
-    f"purchase rate is constant over the year; a holdout that falls in the seasonal peak (see the EDA report) makes it "
-    f"under-forecast, and a calibration that ends in the peak makes the next-year forecast optimistic. Read the CLV "
+    f"purchase rate is constant over time: when the holdout is busier than the calibration period (a seasonal peak, "
+    f"see the monthly activity in the EDA report) it under-forecasts, when it is quieter it over-forecasts. "
+    f"{'The miss here is large, so read' if abs(bias) > 0.1 else 'Read'} the CLV "
     f"figures below as a ranking of customers first and as money second.")
 
 # %% [markdown]

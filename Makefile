@@ -25,7 +25,7 @@ HTML := $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json
 START := $(shell date +%s)
 
-.PHONY: reports install test lint unit nbval notebooks clean FORCE
+.PHONY: reports install test lint unit nbval notebooks results clean FORCE
 
 reports: $(OUT)/index.html
 	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
@@ -75,9 +75,34 @@ nbval: reports
 	@cd $(OUT)/artifacts && sha256sum --quiet -c ../work/artifacts.sha256 \
 		&& echo "CSV artifacts reproduced byte for byte by the nbval rerun"
 
+# The key numbers of the default run, committed for regression review (tests/test_key_results.py).
+results: reports
+	@$(BIN)/retention results --out $(OUT) > results/key_results.json.tmp && mv results/key_results.json.tmp results/key_results.json
+	@echo "wrote results/key_results.json"
+
 test: lint reports unit nbval
 
 clean:
 	rm -rf reports data/generated
 
 FORCE:
+
+# Benchmarks (numbers, not tests): the engine against pandas, lifetimes and a hand-written DuckDB query on
+# 1M and 10M lines, plus the model steps and the whole report run; HUGE=1 adds 100M lines (slow, ~10 GB
+# of Parquet in BENCH_DATA). Writes bench/results/results.csv and results.md.
+HUGE ?=
+BENCH_DATA ?= /tmp/retention-bench
+.PHONY: bench test-spark
+bench: $(INSTALLED)
+	@$(BIN)/python -c "import ibis" 2>/dev/null || \
+		$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[engine]'
+	$(BIN)/python bench/run.py --data-dir $(BENCH_DATA) $(if $(HUGE),--huge)
+
+# The engine on Apache Spark (local mode) against DuckDB: installs the spark extra and, when java is
+# missing, Debian's Java 17 (needs root, as in CI), then runs tests/test_spark.py.
+test-spark: $(INSTALLED)
+	@$(BIN)/python -c "import ibis, pyspark" 2>/dev/null || \
+		$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[spark]'
+	@command -v java >/dev/null || { apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
+	RETENTION_SPARK=1 $(BIN)/python -m pytest -p no:cacheprovider -p no:warnings tests/test_spark.py

@@ -44,10 +44,15 @@ def _generate(args: argparse.Namespace) -> None:
     print(f"data ready: {pipeline.ensure_data(params)}")
 
 
+def _results(args: argparse.Namespace) -> None:
+    results = site.key_results(resolve(args.out))
+    print(json.dumps(results, indent=2, sort_keys=True))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="retention", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, func in (("prepare", _prepare), ("index", _index), ("generate", _generate)):
+    for name, func in (("prepare", _prepare), ("index", _index), ("generate", _generate), ("results", _results)):
         cmd = sub.add_parser(name)
         cmd.add_argument("--params", default="params/default.yaml")
         cmd.add_argument("--out", default="reports")

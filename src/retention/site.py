@@ -15,7 +15,7 @@ from retention.io import write_text_atomic
 from retention.params import params_hash
 from retention.paths import project_root
 
-__all__ = ["SERIES", "run_manifest", "write_index"]
+__all__ = ["SERIES", "run_manifest", "write_index", "key_results"]
 
 # (notebook stem, title, the question it answers), in reading order.
 SERIES = [
@@ -145,3 +145,18 @@ li {{ margin: 6px 0; }}
     write_text_atomic(page, target)
     write_text_atomic(json.dumps(manifest, indent=2, sort_keys=True), out_dir / "manifest.json")
     return target
+
+
+def key_results(out_dir: Path) -> dict[str, Any]:
+    """The run's key numbers in one small dict, committed as ``results/key_results.json`` for regression review."""
+    work, artifacts = out_dir / "work", out_dir / "artifacts"
+    info = json.loads((work / "prepared.json").read_text())
+    churn = json.loads((artifacts / "churn_summary.json").read_text())
+    roi = json.loads((work / "roi_summary.json").read_text())
+    summary = json.loads((work / "executive_summary.json").read_text())
+    return {
+        "data": {k: info[k] for k in ("rows_in", "rows_kept", "customers", "first_date", "end_date")},
+        "churn": churn,
+        "campaigns": roi,
+        "kpis": {k["name"]: {"current": k["current"], "previous": k["previous"]} for k in summary["kpis"]},
+    }

@@ -88,8 +88,8 @@ clean:
 FORCE:
 
 # Benchmarks (numbers, not tests): the engine against pandas, lifetimes and a hand-written DuckDB query on
-# 1M and 10M lines, plus the model steps and the whole report run; HUGE=1 adds 100M lines (slow, ~10 GB
-# of Parquet in BENCH_DATA). Writes bench/results/results.csv and results.md.
+# 1M and 10M lines, plus the model steps and the whole report run; HUGE=1 adds 100M lines (about 7 min to
+# write 0.8 GB of Parquet, 2 min for the engine, ~8 GB of spill in BENCH_DATA). Writes bench/results/results.*.
 HUGE ?=
 BENCH_DATA ?= /tmp/retention-bench
 .PHONY: bench test-spark

@@ -66,3 +66,34 @@ def test_ground_truth_is_consistent_with_the_log(default_log):
     counts = truth[["purchases_next_30d", "purchases_next_90d", "purchases_next_180d", "purchases_next_365d"]]
     assert (np.diff(counts.to_numpy(), axis=1) >= 0).all()
     assert truth["spend_next_365d"].gt(0).eq(truth["purchases_next_365d"].gt(0)).all()
+
+
+def test_write_large_log_writes_exact_deterministic_chunks(tmp_path):
+    import json
+
+    from retention.generator import write_large_log
+
+    first = write_large_log(tmp_path / "a", 50_000, seed=5, chunk_customers=400)
+    second = write_large_log(tmp_path / "b", 50_000, seed=5, chunk_customers=400)
+    other = write_large_log(tmp_path / "c", 5_000, seed=6, chunk_customers=400)
+    assert len(first) == len(second) >= 2 and [p.name for p in first] == [p.name for p in second]
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    assert not pd.read_parquet(first[0]).head(5_000).equals(pd.read_parquet(other[0]))
+    log = pd.concat([pd.read_parquet(p) for p in first], ignore_index=True)
+    assert len(log) == 50_000 and list(log.columns) == list(generate(GeneratorConfig(n_customers=10)).transactions)
+    meta = json.loads((tmp_path / "a" / "_large_log.json").read_text())
+    assert meta["lines"] == 50_000 and meta["files"] == len(first)
+    # blocks are independent customers: ids and invoice numbers never repeat across files
+    per_file = [pd.read_parquet(p) for p in first]
+    ids = [set(f["CustomerID"].dropna()) for f in per_file]
+    invoices = [set(f["InvoiceNo"].str.lstrip("CA")) for f in per_file]
+    for i in range(len(per_file)):
+        for j in range(i + 1, len(per_file)):
+            assert not ids[i] & ids[j] and not invoices[i] & invoices[j]
+    assert meta["customers"] == log["CustomerID"].nunique() > 400
+    assert log["InvoiceNo"].str.startswith("C").any() and log.duplicated().any()
+    # a rerun into the same folder replaces the parts
+    assert write_large_log(tmp_path / "a", 20_000, seed=5, chunk_customers=400)[-1].exists()
+    assert sum(len(pd.read_parquet(p)) for p in (tmp_path / "a").glob("part-*.parquet")) == 20_000
+    with pytest.raises(ValueError, match="n_lines"):
+        write_large_log(tmp_path / "d", 0)

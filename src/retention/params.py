@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from retention.paths import project_root
+from retention.segments import DEFAULT_SEGMENT_RULES
 
 __all__ = ["ParamsError", "Field", "SCHEMA", "defaults", "load_params", "validate_params", "params_hash"]
 
@@ -157,19 +158,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "peak_months": Field([10, 11, 12], list, "months counted as peak season", check=_month_list),
     },
     "segmentation": {
-        "rules": Field([
-            {"segment": "Champions", "r": [4, 5], "fm": [4, 5]},
-            {"segment": "Loyal Customers", "r": [3, 3], "fm": [4, 5]},
-            {"segment": "Potential Loyalists", "r": [4, 5], "fm": [2, 3]},
-            {"segment": "New Customers", "r": [5, 5], "fm": [1, 1]},
-            {"segment": "Promising", "r": [4, 4], "fm": [1, 1]},
-            {"segment": "Need Attention", "r": [3, 3], "fm": [3, 3]},
-            {"segment": "About To Sleep", "r": [3, 3], "fm": [1, 2]},
-            {"segment": "Can't Lose Them", "r": [1, 2], "fm": [5, 5]},
-            {"segment": "At Risk", "r": [1, 2], "fm": [3, 4]},
-            {"segment": "Hibernating", "r": [2, 2], "fm": [1, 2]},
-            {"segment": "Lost", "r": [1, 1], "fm": [1, 2]},
-        ], list, "named segments on the R x FM score grid; the first matching rule wins", check=_segment_rules),
+        "rules": Field([dict(rule) for rule in DEFAULT_SEGMENT_RULES], list,
+                       "named segments on the R x FM score grid; the first matching rule wins", check=_segment_rules),
         "cluster_features": Field(["Recency", "Frequency", "Monetary", "Tenure", "AvgOrderValue", "UniqueProducts"],
                                   list, "customer features the k-means clustering uses", check=_cluster_columns),
         "k_min": Field(2, int, "smallest number of clusters tried", min=2, max=20),

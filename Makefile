@@ -101,7 +101,7 @@ bench: $(INSTALLED)
 # The engine on Apache Spark (local mode) against DuckDB: installs the spark extra and, when java is
 # missing, Debian's Java 17 (needs root, as in CI), then runs tests/test_spark.py.
 test-spark: $(INSTALLED)
-	@$(BIN)/python -c "import ibis, pyspark" 2>/dev/null || \
+	@$(BIN)/python -c "import ibis, pyspark, pyarrow_hotfix" 2>/dev/null || \
 		$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[spark]'
 	@command -v java >/dev/null || { apt-get update -qq >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }

@@ -458,6 +458,31 @@ def _minimise_log_params(
     return np.exp(best.x)
 
 
+def _fit_maximum_likelihood(model: Any, loglik: Callable[..., tuple[float, FloatArray]], data: Any, n: float,
+                            theta0: FloatArray) -> None:
+    """Maximise ``loglik`` (minus the L2 penalty ``model.penalizer * |theta|^2``) and set the fitted attributes.
+
+    The objective is scaled by ``n`` customers for the optimiser; standard errors come from the Hessian of
+    the unscaled negative log-likelihood (plus penalty) at the optimum.
+    """
+    pen = float(model.penalizer)
+
+    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+        ll, grad = loglik(theta, data)
+        return -ll / n + pen * float(theta @ theta), -grad / n + 2.0 * pen * theta
+
+    theta = _minimise_log_params(objective, theta0, type(model).__name__)
+
+    def total_grad(th: FloatArray) -> FloatArray:
+        return -loglik(th, data)[1] + 2.0 * pen * n * th
+
+    se = _standard_errors(total_grad, theta)
+    model.params_ = dict(zip(model._param_names, map(float, theta), strict=True))
+    model.log_likelihood_ = loglik(theta, data, gradient=False)[0]
+    model.standard_errors_ = dict(zip(model._param_names, map(float, se), strict=True))
+    model.n_customers_ = n
+
+
 def _hyp2f1(a: float, b: float, c: FloatArray, z: FloatArray) -> FloatArray:
     """``scipy.special.hyp2f1`` with a guard for its NaNs near ``z = 1``.
 
@@ -628,26 +653,10 @@ class BetaGeoModel(BaseEstimator):
         if not (w[x > 0].sum() > 0):
             raise ValueError("no customer has a repeat purchase (all frequency == 0): BG/NBD is not identified")
         data = _CountData.build(x, tx, age, w)
-        n = float(data.w.sum())
-        pen = float(self.penalizer)
-
-        def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-            ll, grad = _bgnbd_loglik(theta, data)
-            return -ll / n + pen * float(theta @ theta), -grad / n + 2.0 * pen * theta
-
         mean_x = float(np.average(data.x, weights=data.w))
         mean_t = float(np.average(data.T, weights=data.w))
         theta0 = np.array([1.0, max(mean_t / max(mean_x, 1e-3), 1e-3), 1.0, 1.0])
-        theta = _minimise_log_params(objective, theta0, "BetaGeoModel")
-
-        def total_grad(th: FloatArray) -> FloatArray:
-            return -_bgnbd_loglik(th, data)[1] + 2.0 * pen * n * th
-
-        se = _standard_errors(total_grad, theta)
-        self.params_ = dict(zip(self._param_names, map(float, theta), strict=True))
-        self.log_likelihood_ = _bgnbd_loglik(theta, data, gradient=False)[0]
-        self.standard_errors_ = dict(zip(self._param_names, map(float, se), strict=True))
-        self.n_customers_ = n
+        _fit_maximum_likelihood(self, _bgnbd_loglik, data, float(data.w.sum()), theta0)
         return self
 
     def _theta(self) -> tuple[float, float, float, float]:
@@ -901,24 +910,8 @@ class GammaGammaModel(BaseEstimator):
                 "strictly positive average spend (drop or fix them)"
             )
         data = _SpendData.build(x, m, w)
-        n = data.sum_w
-        pen = float(self.penalizer)
-
-        def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-            ll, grad = _gamma_gamma_loglik(theta, data)
-            return -ll / n + pen * float(theta @ theta), -grad / n + 2.0 * pen * theta
-
         theta0 = np.array([1.0, 2.0, float(np.average(m, weights=w))])
-        theta = _minimise_log_params(objective, theta0, "GammaGammaModel")
-
-        def total_grad(th: FloatArray) -> FloatArray:
-            return -_gamma_gamma_loglik(th, data)[1] + 2.0 * pen * n * th
-
-        se = _standard_errors(total_grad, theta)
-        self.params_ = dict(zip(self._param_names, map(float, theta), strict=True))
-        self.log_likelihood_ = _gamma_gamma_loglik(theta, data, gradient=False)[0]
-        self.standard_errors_ = dict(zip(self._param_names, map(float, se), strict=True))
-        self.n_customers_ = n
+        _fit_maximum_likelihood(self, _gamma_gamma_loglik, data, data.sum_w, theta0)
         if self.params_["q"] <= 1.0:
             warnings.warn(
                 f"GammaGammaModel: fitted q = {self.params_['q']:.3g} <= 1, so the population mean spend "

@@ -63,11 +63,15 @@ rp.callout(
 
 # %%
 tree = profile.reset_index()
-tree["label"] = tree["Segment"] + "<br>" + tree["Customers"].map(rp.number) + " customers"
-fig = px.treemap(tree, path=["label"], values="Customers", color="RevenueShare", color_continuous_scale="Blues",
-                 hover_data={"RevenueShare": ":.1%", "AvgMonetary": ":,.0f"})
-fig.update_traces(hovertemplate="%{label}<br>revenue share %{color:.1%}<extra></extra>", root_color="white")
-fig.update_coloraxes(colorbar_title="Revenue share", colorbar_tickformat=".0%")
+root = "All customers"
+fig = go.Figure(go.Treemap(
+    labels=[root, *tree["Segment"]], parents=["", *[root] * len(tree)], values=[0, *tree["Customers"]],
+    text=["", *tree["Customers"].map(lambda n: f"{n:,} customers")], textinfo="label+text",
+    marker={"colors": [0.0, *tree["RevenueShare"]], "colorscale": "Blues", "showscale": True,
+            "colorbar": {"title": "Revenue share", "tickformat": ".0%"}},
+    customdata=[[1.0, float(tree["AvgMonetary"].mean())], *tree[["RevenueShare", "AvgMonetary"]].to_numpy().tolist()],
+    hovertemplate="%{label}: %{value:,} customers<br>revenue share %{customdata[0]:.1%}, average spend "
+    "%{customdata[1]:,.0f} " + currency + "<extra></extra>", pathbar={"visible": False}, tiling={"pad": 2}))
 rp.style_figure(fig, f"{top.name} bring the largest share of revenue ({rp.pct(top['RevenueShare'])})", height=460)
 rp.show_figure(fig, "segment-treemap")
 

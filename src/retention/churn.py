@@ -58,7 +58,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from retention.features import RECENT_DAYS, customer_features
+from retention.features import RECENT_DAYS, as_day, customer_features
 from retention.metrics import classification_report_at
 
 __all__ = [
@@ -222,13 +222,7 @@ class CutoffPlan:
 
 def _as_day(value: Any, name: str) -> pd.Timestamp:
     """``value`` as a midnight :class:`pandas.Timestamp`, with a clear error when it is not a date."""
-    try:
-        day = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} {value!r} is not a date: {exc}") from None
-    if pd.isna(day):
-        raise ValueError(f"{name} must be a date, not missing.")
-    return day.normalize()
+    return as_day(value, name).normalize()
 
 
 def plan_cutoffs(first_date: Any, last_date: Any, design: ChurnDesign) -> CutoffPlan:

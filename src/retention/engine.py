@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from retention.features import FEATURE_COLUMNS, RECENT_DAYS
+from retention.features import FEATURE_COLUMNS, RECENT_DAYS, as_day
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -256,12 +256,7 @@ def _total_bytes(files: Iterable[str]) -> int:
 
 
 def _day(value: Any, name: str) -> pd.Timestamp:
-    try:
-        day = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} {value!r} is not a date: {exc}") from None
-    if pd.isna(day):
-        raise ValueError(f"{name} must be a date, not missing.")
+    day = as_day(value, name)
     if day.tzinfo is not None:
         raise ValueError(f"{name} {value!r} has a time zone; pass a naive date.")
     return day

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEATURE_DESCRIPTIONS", "FEATURE_COLUMNS", "RECENT_DAYS", "REQUIRED_COLUMNS", "customer_features"]
+__all__ = ["FEATURE_DESCRIPTIONS", "FEATURE_COLUMNS", "RECENT_DAYS", "REQUIRED_COLUMNS", "as_day",
+           "customer_features"]
 
 RECENT_DAYS = 90
 """Length in days of the recent-activity window behind the ``_90d`` features and the trend."""
@@ -103,14 +104,20 @@ def _validate_options(peak_months: Iterable[int], window_days: int | None) -> fr
     return frozenset(int(m) for m in months)
 
 
+def as_day(value: object, name: str) -> pd.Timestamp:
+    """``value`` as a :class:`pandas.Timestamp`, or a ValueError naming ``name`` when it is not a date."""
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} {value!r} is not a date: {exc}") from None
+    if pd.isna(day):
+        raise ValueError(f"{name} must be a date, not missing.")
+    return day
+
+
 def _cutoff_day(cutoff: object, dates: pd.Series) -> pd.Timestamp:
     """The cutoff as a midnight timestamp, in the time zone of ``dates`` when they have one."""
-    try:
-        day = pd.Timestamp(cutoff)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"cutoff {cutoff!r} is not a date: {exc}") from None
-    if pd.isna(day):
-        raise ValueError("cutoff must be a date, not missing.")
+    day = as_day(cutoff, "cutoff")
     tz = getattr(dates.dtype, "tz", None)
     if tz is not None and day.tzinfo is None:
         day = day.tz_localize(tz)

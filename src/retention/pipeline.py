@@ -365,8 +365,8 @@ def read_stage(out_dir: str | Path, stage: str) -> pd.DataFrame:
 def write_enhanced(out_dir: str | Path, upto: str, id_map: Any = None) -> pd.DataFrame:
     """Write ``enhanced_customer_data.csv``: the stage tables up to and including ``upto``, joined.
 
-    Each stage rewrites it with exactly the stages before it, so rerunning any notebook (as nbval does)
-    leaves the same file once the series has run in order.
+    Only the last stage that adds columns writes it (the catalog declares it as that stage's product), so a
+    partial rerun never leaves a file with fewer columns: make reruns that stage whenever an earlier one reran.
     """
     stages = STAGES[: STAGES.index(upto) + 1]
     table = read_stage(out_dir, stages[0])

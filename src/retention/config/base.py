@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
@@ -14,9 +15,9 @@ __all__ = ["Section", "Whole", "Number", "Share", "OpenShare", "Amount", "Seed",
 
 
 class Section(BaseModel):
-    """Base of every section model: immutable, unknown keys are errors."""
+    """Base of every section model: immutable, unknown keys are errors, numbers are finite."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _as_day(value: Any) -> Any:
@@ -27,7 +28,8 @@ def _as_day(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as exc:
-            what = f"is not a date: {exc}" if "must be in" in str(exc) else "is not a date in YYYY-MM-DD form"
+            shaped = re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip())
+            what = f"is not a date: {exc}" if shaped else "is not a date in YYYY-MM-DD form"
             raise ValueProblem(what, "write it as YYYY-MM-DD, e.g. 2011-12-09") from None
     return value
 

@@ -66,8 +66,7 @@ def _step(annotation: Any, part: str | int) -> Any:
     """The type one step further, or None when ``part`` leads nowhere known."""
     inner, model = _unwrap(annotation), _model(annotation)
     if model is not None:
-        field = model.model_fields.get(part) if isinstance(part, str) else None
-        return field
+        return model.model_fields.get(part) if isinstance(part, str) else None
     args = get_args(inner)
     if get_origin(inner) is tuple and isinstance(part, int):
         return args[0] if len(args) == 2 and args[1] is Ellipsis else (args[part] if part < len(args) else None)
@@ -115,16 +114,15 @@ def _num(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else repr(float(value))
 
 
+_BOUND_WORDS = {"ge": "of at least", "gt": "above", "le": "of at most", "lt": "below"}
+
+
 def _range_fix(bounds: Mapping[str, float]) -> str:
-    low = f"from {_num(bounds['ge'])}" if "ge" in bounds else (f"above {_num(bounds['gt'])}" if "gt" in bounds else "")
-    high = f"to {_num(bounds['le'])}" if "le" in bounds else (f"below {_num(bounds['lt'])}" if "lt" in bounds else "")
-    if low.startswith("from") and high.startswith("to"):
-        return f"use a value {low} {high}"
-    if not high:
-        return "use a value of at least " + _num(bounds["ge"]) if "ge" in bounds else f"use a value {low}"
-    if not low:
-        return "use a value of at most " + _num(bounds["le"]) if "le" in bounds else f"use a value {high}"
-    return f"use a value {low} and {high.replace('to ', 'at most ')}"
+    """E.g. "use a value from 1 to 12", "use a value above 0 and below 1", "use a value of at least 0"."""
+    if set(bounds) == {"ge", "le"}:
+        return f"use a value from {_num(bounds['ge'])} to {_num(bounds['le'])}"
+    words = [f"{_BOUND_WORDS[k]} {_num(bounds[k])}" for k in ("ge", "gt", "le", "lt") if k in bounds]
+    return "use a value " + " and ".join(words).replace("and of at most", "and at most")
 
 
 def _value(value: Any) -> str | None:
@@ -165,6 +163,9 @@ def _line(loc: Loc, lines: Mapping[Loc, int]) -> int | None:
 def _pick(errors: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """The error to report, and the kinds a union accepts when every member refused the value's type."""
     first = errors[0]
+    if first["type"] == "missing":  # a misspelt key is also a missing one: name the misspelling
+        misspelt = [e for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == first["loc"][:-1]]
+        first = misspelt[0] if misspelt else first
     path = _resolve(first["loc"]).path
     same = [e for e in errors if _resolve(e["loc"]).path == path and len(e["loc"]) > len(path)]
     if len(same) < 2:
@@ -185,37 +186,44 @@ def _unknown(error: dict[str, Any], target: _Target) -> str:
             f"remove it.")
 
 
+def _wrong_type(value: Any, target: _Target, head: str, help_: str, wanted: str) -> str:
+    where = _dotted(target.path)
+    if len(target.path) == 1 and "mapping" in wanted:
+        return (f"section '{where}' must be a mapping of key: value pairs, not {_got(value)}. Fix: write "
+                f"'{where}:' followed by indented 'key: value' lines, as in params/default.yaml.")
+    default = target.field.default if target.field is not None and target.at_field else None
+    simple = isinstance(default, int | float | str | dt.date) and default is not PydanticUndefined
+    example = f" (default: {_value(default)})" if simple else ""
+    return f"{head} has the wrong type: expected {wanted}, got {_got(value)}{help_}. Fix: write {wanted}{example}."
+
+
+def _not_a_choice(value: Any, target: _Target, head: str, help_: str) -> str:
+    choices = get_args(_unwrap(target.annotation))
+    close = did_you_mean(value, choices) if isinstance(value, str) else None
+    hint = f" Did you mean '{close}'?" if close else ""
+    listed = "[" + ", ".join(str(_value(c)) for c in choices) + "]"
+    return f"{head} is not one of {listed}{help_}.{hint} Fix: use one of them."
+
+
 def _body(error: dict[str, Any], kinds: list[str]) -> str:
     """The message after ``<file>: `` for one pydantic error."""
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     target = _resolve(error["loc"])
+    exc = ctx.get("error")
     if kind in ("extra_forbidden", "invalid_key"):
         return _unknown(error, target)
-    exc = ctx.get("error")
     if isinstance(exc, RuleError):
         return exc.text
-    where, shown = _dotted(target.path), _value(value)
-    about = target.field.description if target.field is not None else None
+    shown, about = _value(value), target.field.description if target.field is not None else None
+    head = _dotted(target.path) + (f" = {shown}" if shown is not None else "")
     help_ = f" ({about})" if about else ""
-    head = f"{where} = {shown}" if shown is not None else where
     if isinstance(exc, ValueProblem):
         hint = f" Did you mean '{exc.hint}'?" if exc.hint else ""
         return f"{head} {exc.what}{help_}.{hint} Fix: {exc.fix}."
     if kinds or kind in _KINDS:
-        wanted = " or ".join(kinds or [_KINDS[kind]])
-        if len(target.path) == 1 and "mapping" in wanted:
-            return (f"section '{where}' must be a mapping of key: value pairs, not {_got(value)}. Fix: write "
-                    f"'{where}:' followed by indented 'key: value' lines, as in params/default.yaml.")
-        default = target.field.default if target.field is not None and target.at_field else None
-        simple = isinstance(default, int | float | str | dt.date) and default is not PydanticUndefined
-        example = f" (default: {_value(default)})" if simple else ""
-        return f"{head} has the wrong type: expected {wanted}, got {_got(value)}{help_}. Fix: write {wanted}{example}."
+        return _wrong_type(value, target, head, help_, " or ".join(kinds or [_KINDS[kind]]))
     if kind == "literal_error":
-        choices = get_args(_unwrap(target.annotation))
-        close = did_you_mean(value, choices) if isinstance(value, str) else None
-        hint = f" Did you mean '{close}'?" if close else ""
-        listed = "[" + ", ".join(str(_value(c)) for c in choices) + "]"
-        return f"{head} is not one of {listed}{help_}.{hint} Fix: use one of them."
+        return _not_a_choice(value, target, head, help_)
     if kind in _RANGES:
         key, words = _RANGES[kind]
         return f"{head} {words} {_num(ctx[key])}{help_}. Fix: {_range_fix(_bounds(target.annotation))}."
@@ -233,6 +241,8 @@ def _shape(error: dict[str, Any], target: _Target, head: str, help_: str) -> str
         return f"{where} needs exactly {size} values. Fix: write [low, high]."
     if kind == "missing":
         return f"{_dotted(target.path)} is missing{help_}. Fix: add it."
+    if kind == "finite_number":
+        return f"{head} is not a finite number{help_}. Fix: write a number (.inf and .nan are not allowed)."
     if kind == "string_too_short":
         return f"{head} must not be empty{help_}. Fix: write some text, or remove the key to use the default."
     if kind in ("too_short", "too_long") and ctx.get("field_type") == "Tuple" and "min_length" not in ctx:

@@ -10,8 +10,10 @@ carries the campaign's effect and cost exactly as a real one would. The control 
 else's purchases are untouched.
 
 The assignment is returned as the table written to ``<stem>_campaign.csv`` (``CustomerID``, ``group``,
-``sent_at``, ``campaign``), and the truth gets each eligible customer's ``true_uplift`` for this
-campaign (probability points of purchasing within the outcome window; NaN for customers acquired later).
+``sent_at``, ``campaign``), and the truth gets, for each customer acquired before the campaign (NaN for
+the others): ``campaign_group`` (empty when not in the test), ``campaign_response_type``,
+``campaign_purchase_probability`` (of buying in the outcome window without the offer, from the latent
+state) and ``true_uplift`` (probability points of purchasing within the outcome window).
 """
 
 from __future__ import annotations
@@ -86,14 +88,16 @@ def _apply(purchases: pd.DataFrame, death: np.ndarray, response: OfferResponse, 
 
 def _truth(customers: Customers, response: OfferResponse, treated: np.ndarray, control: np.ndarray) -> pd.DataFrame:
     n = len(customers)
-    uplift = np.full(n, np.nan)
+    uplift, probability = np.full(n, np.nan), np.full(n, np.nan)
     uplift[response.positions] = response.uplift
+    probability[response.positions] = response.probability
     kinds = pd.Series(pd.NA, index=range(n), dtype="string")
     kinds.iloc[response.positions] = response.response_type
     group = pd.Series(pd.NA, index=range(n), dtype="string")
     group.iloc[treated] = "treatment"
     group.iloc[control] = "control"
-    return pd.DataFrame({"campaign_group": group, "campaign_response_type": kinds, "true_uplift": uplift})
+    return pd.DataFrame({"campaign_group": group, "campaign_response_type": kinds,
+                         "campaign_purchase_probability": probability, "true_uplift": uplift})
 
 
 def run_campaign(rng: np.random.Generator, cfg: GeneratorConfig, customers: Customers, purchases: pd.DataFrame,

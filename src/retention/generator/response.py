@@ -50,7 +50,8 @@ import pandas as pd
 from retention.generator.config import GeneratorConfig
 from retention.generator.process import Customers, acceptance, order_values, purchase_probability, repeat_purchases
 
-__all__ = ["RESPONSE_TYPES", "OfferResponse", "reaction_shares", "respond", "first_order_in_window"]
+__all__ = ["RESPONSE_TYPES", "OfferResponse", "reaction_shares", "expected_uplift", "respond",
+           "first_order_in_window"]
 
 RESPONSE_TYPES: tuple[str, ...] = ("sure_thing", "persuadable", "lost_cause", "sleeping_dog")
 """The four response types, named as in the uplift literature."""
@@ -82,6 +83,14 @@ def reaction_shares(q: np.ndarray, alive: np.ndarray, cfg: GeneratorConfig) -> t
                            model.winback_share)
     sleeping = np.where(alive, model.sleeping_dog_base + model.sleeping_dog_slope * q, 0.0)
     return persuadable, sleeping
+
+
+def expected_uplift(q: np.ndarray, cfg: GeneratorConfig) -> np.ndarray:
+    """The uplift expected from a customer's latent state alone, before their type is drawn: the best any
+    model of the customer's behaviour could predict. ``q > 0`` exactly when the customer is alive."""
+    q = np.asarray(q, dtype=float)
+    persuadable, sleeping = reaction_shares(q, q > 0, cfg)
+    return persuadable * (1.0 - q) - sleeping * q
 
 
 def _buys_in_window(after: pd.DataFrame, positions: np.ndarray, send_day: int, window: int) -> np.ndarray:

@@ -17,8 +17,10 @@ of buying within W), and for each window N: ``purchases_next_Nd_treated``, ``rev
 of the first order within W of the offer: the order a next-order offer discounts; 0 when none).
 
 The past campaign (:mod:`retention.generator.campaign`), empty for customers acquired after it or when
-there is none: ``campaign_group``, ``campaign_response_type`` and ``true_uplift`` (probability points of
-purchasing within the outcome window after the campaign's send date).
+there is none: ``campaign_group``, ``campaign_response_type``, ``campaign_purchase_probability`` and
+``true_uplift`` (probability points of purchasing within the outcome window after the campaign's send
+date). :func:`retention.generator.response.expected_uplift` turns a purchase probability into the uplift
+expected from the latent state alone (the best a model of behaviour could predict, before the type).
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ def build_truth(cfg: GeneratorConfig, customers: Customers, purchases: pd.DataFr
     if campaign is None:
         campaign = pd.DataFrame({"campaign_group": pd.Series(pd.NA, index=range(n), dtype="string"),
                                  "campaign_response_type": pd.Series(pd.NA, index=range(n), dtype="string"),
+                                 "campaign_purchase_probability": np.full(n, np.nan),
                                  "true_uplift": np.full(n, np.nan)})
     return pd.concat([truth, campaign.reset_index(drop=True)], axis=1)
 

@@ -235,3 +235,12 @@ def test_true_incremental_profit_of_lists_on_generated_data(default_log):
     sure_things = truth.loc[truth["response_type"] == "sure_thing", "CustomerID"]
     assert true_incremental_profit(truth, persuadables, **offer) > 0 > true_incremental_profit(truth, sure_things,
                                                                                                 **offer)
+
+
+def test_expected_uplift_from_the_latent_state_averages_to_the_true_uplift(default_log):
+    from retention.generator import expected_uplift
+
+    truth = default_log.truth.dropna(subset=["true_uplift"])
+    state = expected_uplift(truth["campaign_purchase_probability"].to_numpy(), GeneratorConfig())
+    assert state.mean() == pytest.approx(truth["true_uplift"].mean(), abs=0.01)
+    assert np.corrcoef(state, truth["true_uplift"])[0, 1] > 0.2

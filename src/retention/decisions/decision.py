@@ -102,37 +102,45 @@ def _headline(action: str, pinned: bool, focus: Option | None, max_p_loss: float
             f"{focus.p_loss:.0%} of simulations).")
 
 
-def _why(decision_options: Sequence[Option], chosen: Option | None, pick: Option | None,
-         candidate: Option | None, pinned: bool, max_p_loss: float, status: str, currency: str) -> list[str]:
-    names = ", ".join(o.name for o in decision_options if o.name != PROFIT_LIST_NAME)
-    why = [f"{len(decision_options)} options were evaluated: the params campaigns ({names}) and the "
-           f"profit-maximising list of the customer base."]
+def _comparison(options: Sequence[Option], pick: Option | None, max_p_loss: float, currency: str) -> list[str]:
+    """What was evaluated, what won, what earns more but is too risky, what loses, what targets nobody."""
+    names = ", ".join(o.name for o in options if o.name != PROFIT_LIST_NAME)
+    lines = [f"{len(options)} options were evaluated: the params campaigns ({names}) and the profit-maximising "
+             f"list of the customer base."]
     if pick is not None:
-        why.append(f"{pick.name} has the highest expected net profit ({money_text(pick.net_profit, currency)} on "
-                   f"{pick.targets:,} customers, ROI {pick.summary['roi']:.0%}) among options that lose money in "
-                   f"at most {max_p_loss:.0%} of simulations.")
-    risky = [o for o in decision_options if o.pays and o.p_loss > max_p_loss
-             and (pick is None or o.net_profit > pick.net_profit)]
-    why += [f"{o.name} would earn more ({money_text(o.net_profit, currency)}) but loses money in {o.p_loss:.0%} of "
-            f"simulations, above the {max_p_loss:.0%} limit." for o in risky]
-    losing = [o.name for o in decision_options if o.targets > 0 and not o.pays]
+        lines.append(f"{pick.name} has the highest expected net profit ({money_text(pick.net_profit, currency)} on "
+                     f"{pick.targets:,} customers, ROI {pick.summary['roi']:.0%}) among options that lose money in "
+                     f"at most {max_p_loss:.0%} of simulations.")
+    lines += [f"{o.name} would earn more ({money_text(o.net_profit, currency)}) but loses money in {o.p_loss:.0%} "
+              f"of simulations, above the {max_p_loss:.0%} limit." for o in options
+              if o.pays and o.p_loss > max_p_loss and (pick is None or o.net_profit > pick.net_profit)]
+    losing = [o.name for o in options if o.targets > 0 and not o.pays]
     if losing:
-        why.append(f"Expected to lose money under the base assumptions: {', '.join(losing)}.")
-    empty = [o for o in decision_options if o.targets == 0]
-    for o in empty:
-        why.append("No customer of the base has a positive expected incremental profit from the offer."
-                   if o.name == PROFIT_LIST_NAME else f"{o.name} targets nobody in this data.")
+        lines.append(f"Expected to lose money under the base assumptions: {', '.join(losing)}.")
+    lines += ["No customer of the base has a positive expected incremental profit from the offer."
+              if o.name == PROFIT_LIST_NAME else f"{o.name} targets nobody in this data."
+              for o in options if o.targets == 0]
+    return lines
+
+
+def _break_even_sentence(focus: Option, run: bool, status: str) -> str:
+    b = float(focus.summary["break_even_uplift"])
+    need = f"at least {b:.1%} of would-be churners" if math.isfinite(b) else "more than any uplift can give"
+    verb = "It pays only if" if run else f"{focus.name} would pay only if"
+    return (f"{verb} the offer keeps {need} (assumed {focus.assumptions.uplift:.1%}; break-even status {status}). "
+            f"Offer cost model: {focus.offer.cost_model()}.")
+
+
+def _why(options: Sequence[Option], chosen: Option | None, pick: Option | None, candidate: Option | None,
+         pinned: bool, max_p_loss: float, status: str, currency: str) -> list[str]:
+    why = _comparison(options, pick, max_p_loss, currency)
     if pinned and chosen is not None:
         why.append(f"{chosen.name} is pinned in params; the analysis would "
                    + (f"pick {pick.name}." if pick is not None else "run no campaign (none makes money with "
                       "acceptable risk)."))
     focus = chosen if chosen is not None else candidate
     if focus is not None and focus.targets > 0:
-        b = float(focus.summary["break_even_uplift"])
-        need = f"at least {b:.1%} of would-be churners" if math.isfinite(b) else "more than any uplift can give"
-        verb = "It pays only if" if chosen is not None else f"{focus.name} would pay only if"
-        why.append(f"{verb} the offer keeps {need} (assumed {focus.assumptions.uplift:.1%}; break-even status "
-                   f"{status}). Offer cost model: {focus.offer.cost_model()}.")
+        why.append(_break_even_sentence(focus, chosen is not None, status))
     if chosen is None and candidate is not None:
         why.append(f"Test first: run {candidate.name} on a random half of its {candidate.targets:,} customers and "
                    f"keep the other half as control, to measure the real uplift before rolling out.")

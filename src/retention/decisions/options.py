@@ -4,7 +4,7 @@ its expected economics at base and its probability of loss over the assumption r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -81,8 +81,7 @@ def evaluate_option(frame: pd.DataFrame, campaign: Campaign, *, ranges: Mapping[
     """
     offer, assumptions = resolve(campaign, campaign.offer or default_offer,
                                  campaign.assumptions or default_assumptions)
-    resolved = Campaign(campaign.name, campaign.description, campaign.rules, campaign.top_n, campaign.rank_by,
-                        offer, assumptions)
+    resolved = replace(campaign, offer=offer, assumptions=assumptions)
     summary = campaign_summary(frame, resolved)
     uncertain = {k: v for k, v in (ranges or {}).items() if k in UNCERTAIN_PARAMETERS}
     if summary["targeted"] == 0:

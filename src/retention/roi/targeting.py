@@ -11,8 +11,8 @@ Example of a new rule (a hypothetical country filter)::
     def _countries(frame, value, campaign):
         return frame["Country"].astype(str).isin(value).to_numpy(dtype=bool)
 
-    register_target_rule(TargetRule("countries", _countries, check=names_check, columns=("Country",),
-                                    describe=lambda v: "Country in " + ", ".join(v)))
+    register_target_rule(TargetRule("countries", _countries, check=lambda value, campaign: tuple(value),
+                                    describe=lambda v: "Country in " + ", ".join(v), columns=("Country",)))
 """
 
 from __future__ import annotations

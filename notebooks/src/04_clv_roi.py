@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lifetime value and campaign ROI
-# What each customer is worth over the coming months, how much of that value is at risk of churning,
-# and which retention campaign pays for itself under which assumptions.
+# What each customer is worth over the coming months, what the customer base stands to lose to churn,
+# and which retention campaign to run (or none) under which assumptions.
 
 # %% tags=["parameters"]
 params_file = "params/default.yaml"  # the profile to run (papermill: -p params_file params/<profile>.yaml)
@@ -14,6 +14,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from retention import clv, pipeline, privacy, roi
+from retention import decisions as dc
 from retention import report as rp
 from retention.params import load_params
 
@@ -28,15 +29,24 @@ unit, unit_name = cp["time_unit"], {"D": "days", "W": "weeks"}[cp["time_unit"]]
 rp.setup_notebook(info, params_file)
 
 churn_horizon = params["churn"]["horizon_days"]
+dp = dc.decision_settings(params.get("decision"))
+economics = params["roi"]["economics"]
 values, bgnbd, gamma_gamma, summary = clv.fit_value_table(
     tx, end, unit=unit, penalizer=cp["penalizer"], horizon_months=cp["horizon_months"],
     discount_rate_monthly=cp["discount_rate_monthly"], churn_horizon_days=churn_horizon)
+values = values.drop(columns=["value_if_active"])
+if_alive = dc.value_table_if_alive(summary, bgnbd, gamma_gamma, horizon_months=dp["horizon_months"], time_unit=unit,
+                                   offer_months=[dp["offer_months"]]).drop(columns=["expected_order_value"])
 repeaters = summary[summary["frequency"] > 0]
 segments_table = pipeline.read_stage(output_dir, "segments")
 churn = pipeline.read_stage(output_dir, "churn")
-customers = segments_table[["Segment", "Monetary", "Country"]].join(values).join(churn[["churn_probability", "risk_band"]])
-customers["revenue_at_risk"] = customers["churn_probability"] * customers["value_if_active"]
-at_risk_total = customers["revenue_at_risk"].sum()
+frame = dc.decision_frame(segments_table, churn, values.join(if_alive), as_of=end,
+                          base_window_days=dp["base_window_days"], at_risk_threshold=dp["at_risk_threshold"],
+                          margin=economics["margin"], offer_months=[dp["offer_months"]])
+customers = frame.join(values[["clv", "expected_purchases", "p_no_purchase"]])
+base = customers[customers["in_base"]]
+expected_loss = base["expected_loss"].sum()
+lapsed = dc.lapsed_summary(frame, end)
 top20 = customers["clv"].sort_values(ascending=False)
 top20_share = top20.iloc[: int(np.ceil(0.2 * len(top20)))].sum() / top20.sum()
 
@@ -44,16 +54,21 @@ top20_share = top20.iloc[: int(np.ceil(0.2 * len(top20)))].sum() / top20.sum()
 rp.kpi_cards([
     (f"Expected revenue, next {cp['horizon_months']} months", rp.money(customers["clv"].sum(), currency),
      f"discounted at {rp.pct(cp['discount_rate_monthly'])} a month"),
-    ("Revenue at risk", rp.money(at_risk_total, currency),
-     f"churn probability × value if retained ({churn_horizon}-day churn)"),
+    ("Expected loss of the base", rp.money(expected_loss, currency),
+     f"{rp.number(len(base))} customers who bought in the last {dp['base_window_days']} days; churn probability × "
+     f"value at stake"),
     ("Top 20% of customers", rp.pct(top20_share), "of the expected future value"),
     ("Still active (P(alive) > 0.5)", rp.pct((customers["p_alive"] > 0.5).mean()), "BG/NBD estimate"),
 ])
 rp.callout(
     f"Over the next {cp['horizon_months']} months the {rp.number(len(customers))} customers are expected to bring "
     f"{rp.money(customers['clv'].sum(), currency)} (discounted at {rp.pct(cp['discount_rate_monthly'])} a month). "
-    f"{rp.money(at_risk_total, currency)} of that value sits with customers likely to churn: that is the revenue "
-    f"at risk a retention campaign can defend. The value is concentrated: the top 20% of customers hold "
+    f"The customer base, the {rp.number(len(base))} customers who bought in the last {dp['base_window_days']} days, "
+    f"carries an expected loss of {rp.money(expected_loss, currency)}: churn probability × value at stake (margin × "
+    f"the revenue a customer brings over {dp['horizon_months']} months if they stay). "
+    f"{rp.number(int(base['at_risk'].sum()))} of them are at risk (churn probability ≥ "
+    f"{rp.pct(dp['at_risk_threshold'], 0)}). The {rp.number(lapsed['lapsed'])} lapsed customers are a win-back "
+    f"question and not part of that figure. The value is concentrated: the top 20% of customers hold "
     f"{rp.pct(top20_share)} of it."
 )
 
@@ -173,38 +188,37 @@ rp.style_figure(fig, f"The top 20% of customers hold {rp.pct(top20_share)} of fu
 rp.show_figure(fig, "pareto")
 
 # %% [markdown]
-# ## Value and revenue at risk by segment
-# **Revenue at risk** of a customer = the churn model's probability that they make no purchase in the
-# next days of the churn horizon × the value they would bring over the CLV horizon if they stay active
-# (CLV ÷ P(alive)). Summed over customers it is the expected revenue a perfect retention effort could
-# defend; it is not revenue already lost.
+# ## Where risk and value meet
+# For each segment of the customer base: how likely its customers are to churn (x), what each would take
+# with them (y: **value at stake** = margin × the revenue they bring over the decision horizon if they stay)
+# and how many there are (bubble size). **Expected loss** = churn probability × value at stake. A valuable
+# segment with a low churn probability has a large expected loss only because it is valuable; a retention
+# offer pays where both are high, which the campaign section below tests customer by customer.
 
 # %%
-by_segment = customers.groupby("Segment").agg(customers=("clv", "size"), clv=("clv", "sum"),
-                                              revenue_at_risk=("revenue_at_risk", "sum"),
-                                              mean_churn=("churn_probability", "mean"))
-by_segment = by_segment.sort_values("revenue_at_risk", ascending=False)
-fig = go.Figure()
-fig.add_bar(y=by_segment.index, x=by_segment["clv"], name=f"CLV, next {cp['horizon_months']} months",
-            orientation="h", marker_color=rp.PALETTE[0], hovertemplate="%{y}: CLV %{x:,.0f}<extra></extra>")
-fig.add_bar(y=by_segment.index, x=by_segment["revenue_at_risk"], name="Revenue at risk", orientation="h",
-            marker_color=rp.PALETTE[3], hovertemplate="%{y}: at risk %{x:,.0f}<extra></extra>")
-fig.update_layout(barmode="group")
-fig.update_yaxes(autorange="reversed")
-lead = by_segment.iloc[0]
-rp.style_figure(fig, f"{lead.name} hold the most revenue at risk ({rp.money(lead['revenue_at_risk'], currency)})",
-                currency, None, 500)
+by_segment = dc.segment_value_risk(frame)
+fig = go.Figure(go.Scatter(
+    x=by_segment["mean_churn_probability"], y=by_segment["mean_value_at_stake"], mode="markers+text",
+    text=by_segment.index, textposition="top center",
+    marker={"size": by_segment["customers"], "sizemode": "area",
+            "sizeref": 2.0 * by_segment["customers"].max() / 60 ** 2, "color": rp.PALETTE[0]},
+    customdata=np.stack([by_segment["customers"], by_segment["expected_loss"]], axis=1),
+    hovertemplate="%{text}: churn %{x:.0%}, value at stake %{y:,.0f}, %{customdata[0]:,} customers, expected loss "
+    "%{customdata[1]:,.0f}<extra></extra>"))
+fig.update_xaxes(tickformat=".0%")
+rp.style_figure(fig, "Churn probability and value at stake by segment of the customer base",
+                "Mean churn probability", f"Mean value at stake ({currency})", 500)
 rp.show_figure(fig, "segment-value-risk")
 rp.show_static_table(pd.DataFrame({
     "Segment": by_segment.index, "Customers": by_segment["customers"].map(rp.number),
-    "Mean churn probability": by_segment["mean_churn"].map(rp.pct),
-    f"CLV ({currency})": by_segment["clv"].map(lambda v: rp.money(v, currency, 0)),
-    f"Revenue at risk ({currency})": by_segment["revenue_at_risk"].map(lambda v: rp.money(v, currency, 0)),
-    "Share of revenue at risk": (by_segment["revenue_at_risk"] / at_risk_total).map(rp.pct),
-}), numeric=["Customers", "Mean churn probability", f"CLV ({currency})", f"Revenue at risk ({currency})",
-             "Share of revenue at risk"])
+    "At risk": by_segment["at_risk"].map(rp.number),
+    "Mean churn probability": by_segment["mean_churn_probability"].map(rp.pct),
+    f"Mean value at stake ({currency})": by_segment["mean_value_at_stake"].map(lambda v: rp.money(v, currency, 0)),
+    f"Expected loss ({currency})": by_segment["expected_loss"].map(lambda v: rp.money(v, currency, 0)),
+}), numeric=["Customers", "At risk", "Mean churn probability", f"Mean value at stake ({currency})",
+             f"Expected loss ({currency})"])
 
-stage = values.join(customers[["revenue_at_risk"]])
+stage = values.join(frame[["in_base", "at_risk", "expected_revenue_if_alive", "value_at_stake", "expected_loss"]])
 _ = pipeline.write_stage(stage, output_dir, "clv")
 _ = pipeline.write_enhanced(output_dir, "clv", id_map=lambda ids: privacy.pseudonymise(ids, salt))
 
@@ -231,117 +245,137 @@ if truth is not None:
         title="CLV against the generator's truth")
 
 # %% [markdown]
-# ## Which campaign pays
-# Each campaign targets a list of customers with an offer. Its economics are counted honestly, per
-# customer: **saved revenue** only comes from customers who would have churned (churn probability ×
-# uplift × value if retained); the discount is a **cost on every redeemer**, including the customers who
-# would have bought anyway (the wasted budget); contact and set-up costs are added; net profit is the
-# margin on saved revenue minus all costs. The assumptions (uplift, redemption, margin, costs) come from
-# the params file and are illustrative until a holdout test measures the uplift.
+# ## Which campaign to run
+# Every campaign in the params and the **profit-maximising list** (the customers of the base whose expected
+# incremental profit from the offer is positive) are evaluated the same way, customer by customer:
+# expected incremental profit = churn probability × uplift × value at stake − the discount given to saved
+# customers − the discount redeemed by customers who would have bought anyway − contact cost; the fixed cost
+# is paid once. The offer's **cost model** says what the discount is taken off (the next order, or all orders
+# for some months). P(loss) is the share of simulations, over the assumption ranges in the params, in which
+# the campaign loses money. The recommendation is the option with the highest expected net profit whose
+# P(loss) is acceptable; if none qualifies, the advice is to run none and test first.
 
 # %%
 rp_ = params["roi"]
-economics = rp_["economics"]
-campaigns = roi.campaigns_from_dicts(
-    [{**c, **(rp_["scenario"] if c["name"] == rp_["chosen_campaign"] else {})} for c in rp_["campaigns"]],
-    defaults=economics)
-pool = customers.rename(columns={"value_if_active": "expected_value"})[
-    ["churn_probability", "expected_value", "Segment", "risk_band", "Monetary"]]
-table = roi.roi_table(pool, campaigns).reset_index()
-best = table.sort_values("net_profit", ascending=False).iloc[0]
+ranges = {k: tuple(v) for k, v in rp_["ranges"].items()}
+campaign_defaults = {**economics, "offer_type": dp["offer_type"], "offer_months": dp["offer_months"]}
+campaign_dicts = [{**c, **(rp_["scenario"] if c["name"] == dp["pinned_campaign"] else {})} for c in rp_["campaigns"]]
+campaigns = roi.campaigns_from_dicts(campaign_dicts, defaults=campaign_defaults)
+list_offer, list_assumptions = dc.profit_list_terms(economics, ranges, offer_type=dp["offer_type"],
+                                                    offer_months=dp["offer_months"])
+options = dc.evaluate_options(frame, campaigns, list_offer=list_offer, list_assumptions=list_assumptions,
+                              ranges=ranges, n_draws=rp_["monte_carlo_draws"], seed=rp_["seed"])
+decision = dc.decide(options, max_p_loss=dp["max_p_loss"], pinned_campaign=dp["pinned_campaign"], currency=currency,
+                     uplift_low=ranges["uplift"][0] if "uplift" in ranges else None)
+table = pd.DataFrame([{**o.as_alternative(), **o.summary} for o in options])
 view = pd.DataFrame({
-    "Campaign": table["campaign"], "Targets": table["targeted"].map(rp.number),
-    "Revenue at risk": table["revenue_at_risk"].map(lambda v: rp.money(v, currency, 0)),
-    "Saved revenue": table["saved_revenue"].map(lambda v: rp.money(v, currency, 0)),
+    "Option": table["campaign"], "Targets": table["targets"].map(rp.number),
+    "Expected loss": table["expected_loss"].map(lambda v: rp.money(v, currency, 0)),
     "Total cost": table["total_cost"].map(lambda v: rp.money(v, currency, 0)),
     "Wasted discounts": table["discount_cost_wasted"].map(lambda v: rp.money(v, currency, 0)),
-    "Net profit": table["net_profit"].map(lambda v: rp.money(v, currency, 0)),
-    "ROI": table["roi"].map(rp.pct),
+    "Net profit": table["expected_net_profit"].map(lambda v: rp.money(v, currency, 0)),
+    "ROI": table["roi"].map(rp.pct), "P(loss)": table["p_loss"].map(lambda v: rp.pct(v, 0)),
     "Break-even uplift": table["break_even_uplift"].map(lambda v: rp.pct(v) if np.isfinite(v) else "never"),
-    "Uplift": table["uplift"].map(rp.pct),
+    "Uplift": table["assumed_uplift"].map(rp.pct), "Offer": table["cost_model"],
 })
-rp.show_static_table(view, numeric=[c for c in view.columns if c != "Campaign"])
-rp.callout(
-    f"Under the base assumptions the best campaign is {best['campaign']}: {rp.number(best['targeted'])} customers, "
-    f"{rp.money(best['total_cost'], currency)} cost, {rp.money(best['net_profit'], currency)} expected net profit "
-    f"(ROI {rp.pct(best['roi'])}). A campaign pays only if its real uplift beats the break-even uplift in the table: "
-    f"that is the number to test with a holdout group before rolling out.", title="The campaign that pays")
-fig = go.Figure(go.Bar(x=table["campaign"], y=table["net_profit"],
-                       marker_color=[rp.PALETTE[2] if v >= 0 else rp.PALETTE[3] for v in table["net_profit"]],
-                       customdata=np.stack([table["roi"] * 100, table["targeted"]], axis=1),
+rp.show_static_table(view, numeric=[c for c in view.columns if c not in ("Option", "Offer")])
+rp.callout(decision.headline + " " + " ".join(decision.why), title="The decision")
+pick = decision.analysis_pick
+fig = go.Figure(go.Bar(x=table["campaign"], y=table["expected_net_profit"],
+                       marker_color=[rp.PALETTE[2] if v >= 0 else rp.PALETTE[3] for v in table["expected_net_profit"]],
+                       customdata=np.stack([table["p_loss"] * 100, table["targets"]], axis=1),
                        hovertemplate="%{x}: net %{y:,.0f} " + currency
-                       + ", ROI %{customdata[0]:.0f}%, %{customdata[1]:,} targets<extra></extra>"))
-rp.style_figure(fig, f"{best['campaign']} earns the most under base assumptions", None,
-                f"Expected net profit ({currency})", 380)
+                       + ", P(loss) %{customdata[0]:.0f}%, %{customdata[1]:,} targets<extra></extra>"))
+rp.style_figure(fig, f"{pick.name} has the highest expected net profit with acceptable risk" if pick is not None
+                else "No option makes money with acceptable risk", None, f"Expected net profit ({currency})", 380)
 rp.show_figure(fig, "campaign-profit")
 
 # %% [markdown]
 # ## How many customers to target
-# Customers ranked by their own expected net profit under the chosen campaign's offer; the curve adds
-# them one by one. Past the peak, every extra contact costs more than it saves.
+# The customers of the base ranked by their expected incremental profit under the profit-maximising list's
+# offer; the curve adds them one by one. Past the peak, every extra contact costs more than it saves.
 
 # %%
-chosen = next(c for c in campaigns if c.name == rp_["chosen_campaign"])
-offer, base = chosen.offer, chosen.assumptions
-curve = roi.profit_curve(pool, offer, base)
+curve = roi.profit_curve(base, list_offer, list_assumptions)
 best_n, best_profit = roi.best_n(curve)
 step = max(1, len(curve) // 500)
 fig = go.Figure(go.Scatter(x=curve["N"][::step], y=curve["cumulative_net_profit"][::step], mode="lines",
                            line_color=rp.PALETTE[0], hovertemplate="top %{x:,}: net %{y:,.0f}<extra></extra>"))
 fig.add_vline(x=best_n, line_dash="dot", line_color=rp.PALETTE[3])
-rp.style_figure(fig, f"Targeting the best {rp.number(best_n)} customers maximises net profit at "
-                f"{rp.money(best_profit, currency)} (offer of the {chosen.name} campaign)",
-                "Customers targeted (ranked by expected net profit)", f"Cumulative net profit ({currency})", 400)
+curve_title = (f"Targeting the best {rp.number(best_n)} customers maximises expected net profit at "
+               f"{rp.money(best_profit, currency)}" if best_n > 0
+               else "No customer of the base is worth the offer: every list loses money")
+rp.style_figure(fig, f"{curve_title} ({list_offer.cost_model().split(';')[0]})",
+                "Customers targeted (ranked by expected incremental profit)", f"Cumulative net profit ({currency})", 400)
 rp.show_figure(fig, "profit-curve")
 
 # %% [markdown]
-# ## What if: discount, number of targets and uplift
-# Move the slider to change the discount; the heat map shows the net profit of targeting the top N
-# customers by expected loss (columns) for each uplift (rows). Hover for the ROI. Every combination is
-# precomputed, so this works in the static report; for an exact rerun of one scenario set
-# `roi.scenario` in the params (or `papermill -y "overrides: ..."`).
+# ## What if: which customers, how many, what discount
+# Move the slider to change the discount; the heat map shows the expected net profit of giving it to the
+# N customers (columns) of each pool (rows): the highest churn probabilities of the base, the highest
+# expected losses, the profit-maximising list for that offer, or one segment. Hover for ROI and P(loss).
+# Every combination is precomputed, so this works in the static report.
 
 # %%
-discounts, uplifts = rp_["what_if_discounts"], rp_["what_if_uplifts"]
-top_ns = [n for n in rp_["what_if_top_n"] if n <= len(pool)] or [len(pool)]
-whatif = roi.what_if_grid(pool, offer, base, discounts, top_ns, uplifts)
-zmax = float(np.nanmax(np.abs(whatif["net_profit"])))
+top_ns = sorted(set(rp_["what_if_top_n"]) | {500})
+whatif = roi.what_if_grid(frame, list_offer, list_assumptions, discounts=rp_["what_if_discounts"], top_ns=top_ns,
+                          offer_months=dp["offer_months"], ranges=ranges, n_draws=2000, seed=rp_["seed"])
+shown = whatif[whatif["offer_type"] == dp["offer_type"]]
+pools = list(dict.fromkeys(shown["pool"]))
+discounts = list(dict.fromkeys(shown["discount"]))
+zmax = float(np.nanmax(np.abs(shown["net_profit"])))
 fig = go.Figure()
 for i, d in enumerate(discounts):
-    cell = whatif[whatif["discount"] == d].pivot(index="uplift", columns="top_n", values="net_profit")
-    roi_cell = whatif[whatif["discount"] == d].pivot(index="uplift", columns="top_n", values="roi")
-    fig.add_heatmap(z=cell.to_numpy(), x=[str(n) for n in cell.columns], y=[rp.pct(u, 0) for u in cell.index],
-                    customdata=roi_cell.to_numpy() * 100, visible=(i == len(discounts) // 2),
-                    colorscale="RdBu", zmid=0, zmin=-zmax, zmax=zmax, colorbar={"title": f"Net ({currency})"},
-                    texttemplate="%{z:,.0f}", hovertemplate="top %{x}, uplift %{y}: net %{z:,.0f}, ROI "
-                    "%{customdata:.0f}%<extra></extra>")
+    cell = shown[shown["discount"] == d]
+    z = cell.pivot(index="pool", columns="top_n", values="net_profit").reindex(pools)
+    extra = np.stack([cell.pivot(index="pool", columns="top_n", values=c).reindex(pools).to_numpy() * 100
+                      for c in ("roi", "p_loss")], axis=-1)
+    fig.add_heatmap(z=z.to_numpy(), x=[str(n) for n in z.columns], y=[roi.pool_label(k) for k in pools],
+                    customdata=extra, visible=(i == len(discounts) // 2), colorscale="RdBu", zmid=0, zmin=-zmax,
+                    zmax=zmax, colorbar={"title": f"Net ({currency})"},
+                    hovertemplate="%{y}, top %{x}: net %{z:,.0f}, ROI %{customdata[0]:.0f}%, P(loss) "
+                    "%{customdata[1]:.0f}%<extra></extra>")
 steps = [{"method": "update", "label": rp.pct(d, 0),
           "args": [{"visible": [j == i for j in range(len(discounts))]},
-                   {"title.text": f"Net profit with a {rp.pct(d, 0)} discount"}]} for i, d in enumerate(discounts)]
+                   {"title.text": f"Expected net profit with {rp.pct(d, 0)} off"}]} for i, d in enumerate(discounts)]
 fig.update_layout(sliders=[{"active": len(discounts) // 2, "steps": steps, "currentvalue": {"prefix": "Discount: "},
                             "pad": {"t": 50}}])
-rp.style_figure(fig, f"Net profit with a {rp.pct(discounts[len(discounts) // 2], 0)} discount",
-                "Customers targeted (top N by expected loss)", "Uplift (share of churners saved)", 520)
+fig.update_yaxes(autorange="reversed")
+rp.style_figure(fig, f"Expected net profit with {rp.pct(discounts[len(discounts) // 2], 0)} off",
+                "Customers targeted (N)", None, 560)
 rp.show_figure(fig, "what-if")
+question = {pool: roi.what_if_cell(whatif, pool, 500, 0.15, dp["offer_type"])
+            for pool in ("highest_churn", "profit_maximising")} if 0.15 in discounts else {}
+if question:
+    risky, best500 = question["highest_churn"], question["profit_maximising"]
+    rp.callout(
+        f"15% to the 500 customers of the base with the highest churn probability: expected net profit "
+        f"{rp.money(risky['net_profit'], currency)}, ROI {rp.pct(risky['roi'])}, P(loss) {rp.pct(risky['p_loss'], 0)}. "
+        f"The same offer to the 500 customers with the highest expected incremental profit: "
+        f"{rp.money(best500['net_profit'], currency)}, ROI {rp.pct(best500['roi'])}, P(loss) "
+        f"{rp.pct(best500['p_loss'], 0)}. Offer cost model: {risky['cost_model']}; uplift assumed "
+        f"{rp.pct(list_assumptions.uplift)}.", title="15% to 500 customers: do we make money?")
 
 # %% [markdown]
 # ## How sure are we? Scenarios, tornado and Monte Carlo
-# The chosen campaign under pessimistic, base and optimistic assumptions (each assumption at the bad
-# or good end of its range in the params); which assumption moves the result most (tornado: one at a
-# time, the others at base); the net profit over the discount × uplift plane; and a Monte Carlo that
-# draws all assumptions at once from their ranges to give the probability that the campaign loses money.
+# The option the decision is about (the one to run, or to test first) under pessimistic, base and optimistic
+# assumptions (each at the bad or good end of its range in the params); which assumption moves the result
+# most (tornado: one at a time, the others at base); the net profit over the discount × uplift plane; and a
+# Monte Carlo that draws all uncertain assumptions at once (the discount is a choice, not drawn) to give the
+# probability that it loses money.
 
 # %%
-ranges = {k: tuple(v) for k, v in rp_["ranges"].items()}
+study = decision.focus if decision.focus is not None else options[0]
+chosen, offer, base_assumptions = study.campaign, study.offer, study.assumptions
 scenarios = roi.scenarios_from_ranges(ranges)
-scen = roi.scenario_table(pool, chosen, scenarios).reset_index()
+scen = roi.scenario_table(frame, chosen, scenarios).reset_index()
 rp.show_static_table(pd.DataFrame({
     "Scenario": scen["scenario"], "Uplift": scen["uplift"].map(rp.pct), "Discount": scen["discount"].map(rp.pct),
     "Redemption": scen["redemption_rate"].map(rp.pct), "Margin": scen["margin"].map(rp.pct),
     "Net profit": scen["net_profit"].map(lambda v: rp.money(v, currency, 0)), "ROI": scen["roi"].map(rp.pct),
 }), numeric=["Uplift", "Discount", "Redemption", "Margin", "Net profit", "ROI"])
 
-torn = roi.tornado(pool, chosen, offer, base, ranges)
+torn = roi.tornado(frame, chosen, offer, base_assumptions, ranges)
 base_net = float(torn["base_net_profit"].iloc[0])
 fig = go.Figure()
 fig.add_bar(y=torn["parameter"], x=torn["net_profit_low"] - base_net, base=base_net, orientation="h",
@@ -353,11 +387,11 @@ fig.add_bar(y=torn["parameter"], x=torn["net_profit_high"] - base_net, base=base
 fig.add_vline(x=base_net, line_color="#333")
 fig.update_layout(barmode="overlay")
 fig.update_yaxes(autorange="reversed")
-rp.style_figure(fig, f"{torn.iloc[0]['parameter'].replace('_', ' ').capitalize()} moves the net profit most",
-                f"Net profit ({currency}); the line is the base case", None, 380)
+rp.style_figure(fig, f"{torn.iloc[0]['parameter'].replace('_', ' ').capitalize()} moves the net profit of "
+                f"{chosen.name} most", f"Net profit ({currency}); the line is the base case", None, 380)
 rp.show_figure(fig, "tornado")
 
-plane = roi.grid(pool, chosen, offer, base, np.linspace(*ranges.get("discount", (0.05, 0.3)), 11),
+plane = roi.grid(frame, chosen, offer, base_assumptions, np.linspace(*ranges.get("discount", (0.05, 0.3)), 11),
                  np.linspace(*ranges.get("uplift", (0.02, 0.3)), 11))
 heat = plane.pivot(index="uplift", columns="discount", values="net_profit")
 zlim = float(np.abs(heat.to_numpy()).max())
@@ -365,27 +399,19 @@ fig = go.Figure(go.Heatmap(z=heat.to_numpy(), x=[rp.pct(d, 1) for d in heat.colu
                            y=[rp.pct(u, 1) for u in heat.index], colorscale="RdBu", zmid=0, zmin=-zlim, zmax=zlim,
                            colorbar={"title": f"Net ({currency})"},
                            hovertemplate="discount %{x}, uplift %{y}: net %{z:,.0f}<extra></extra>"))
-rp.style_figure(fig, "Deeper discounts need a larger uplift to pay (blue pays, red loses)", "Discount",
+rp.style_figure(fig, "Deeper discounts need a larger uplift to pay (blue makes money, red loses)", "Discount",
                 "Uplift", 460)
 rp.show_figure(fig, "discount-uplift")
 
-draws = roi.monte_carlo(pool, chosen, offer, ranges, n_draws=rp_["monte_carlo_draws"], seed=rp_["seed"],
-                        assumptions=base)
+uncertain = {k: v for k, v in ranges.items() if k in roi.UNCERTAIN_PARAMETERS}
+draws = roi.monte_carlo(frame, chosen, None, uncertain, n_draws=rp_["monte_carlo_draws"], seed=rp_["seed"])
 p_loss = roi.probability_of_loss(draws)
 fig = px.histogram(draws, x="net_profit", nbins=60, color_discrete_sequence=[rp.PALETTE[0]])
 fig.add_vline(x=0, line_color=rp.PALETTE[3])
 fig.update_traces(hovertemplate="net %{x}: %{y:,} draws<extra></extra>")
-rp.style_figure(fig, f"The campaign loses money in {rp.pct(p_loss)} of {rp.number(len(draws))} draws",
+rp.style_figure(fig, f"{chosen.name} loses money in {rp.pct(p_loss)} of {rp.number(len(draws))} draws",
                 f"Net profit ({currency})", "Draws", 380)
 rp.show_figure(fig, "monte-carlo")
-pessimistic = scen.set_index("scenario").loc["pessimistic"]
-_ = pipeline.write_work_json({
-    "best_campaign": best["campaign"], "best_targets": int(best["targeted"]), "best_net_profit": float(best["net_profit"]),
-    "best_roi": float(best["roi"]), "best_break_even_uplift": float(best["break_even_uplift"]),
-    "chosen_campaign": chosen.name, "chosen_net_base": float(base_net), "chosen_net_pessimistic": float(pessimistic["net_profit"]),
-    "chosen_p_loss": float(p_loss), "chosen_targets": int(roi.campaign_summary(pool, chosen)["targeted"]),
-    "profit_max_n": int(best_n), "profit_max_net": float(best_profit),
-}, output_dir, "roi_summary")
 rp.show_markdown(f"Median net profit over the draws: **{rp.money(draws['net_profit'].median(), currency)}**; "
                  f"5th–95th percentile: {rp.money(draws['net_profit'].quantile(0.05), currency)} to "
                  f"{rp.money(draws['net_profit'].quantile(0.95), currency)}. Each assumption is drawn uniformly "
@@ -393,23 +419,36 @@ rp.show_markdown(f"Median net profit over the draws: **{rp.money(draws['net_prof
 
 # %% [markdown]
 # ## Files for finance and the CRM team
-# `roi_analysis.csv` holds every campaign and every segment (as a standalone campaign with the chosen
-# offer): customers, revenue at risk, cost, net profit and ROI. `campaign_targets.csv` is the chosen
-# campaign's target list with each customer's expected economics.
+# `roi_analysis.csv` holds every option and every segment of the base (as a standalone campaign with the
+# profit-maximising list's offer): customers, expected loss, cost, net profit and ROI.
+# `campaign_targets.csv` is the target list of the option the decision is about, with each customer's
+# expected economics; `what_if_grid.csv` the what-if grid; `decision.json` the decision itself.
 
 # %%
-per_segment = roi.segment_economics(pool, offer, base).reset_index().rename(
-    columns={"Segment": "segment", "customers": "targeted"})
+per_segment = roi.segment_economics(base, list_offer, list_assumptions).reset_index().rename(
+    columns={"Segment": "name", "customers": "targeted"})
 analysis = pd.concat([table.assign(level="campaign").rename(columns={"campaign": "name"}),
-                      per_segment.assign(level="segment").rename(columns={"segment": "name"})], ignore_index=True)
-keep = ["level", "name", "targeted", "revenue_at_risk", "saved_revenue", "total_cost", "discount_cost_wasted",
-        "net_profit", "roi", "break_even_uplift"]
+                      per_segment.assign(level="segment")], ignore_index=True)
+keep = ["level", "name", "targeted", "expected_loss", "saved_revenue", "total_cost", "discount_cost_wasted",
+        "net_profit", "roi", "break_even_uplift", "p_loss"]
 analysis = analysis[[c for c in keep if c in analysis.columns]].round(4)
 _ = pipeline.write_artifact(analysis, output_dir, "roi_analysis.csv")
-targets = roi.customer_economics(roi.select_targets(pool, chosen), offer, base).round(2).reset_index()
+targets = dc.target_list(frame, study).round(2).reset_index()
 targets["CustomerID"] = privacy.pseudonymise(targets["CustomerID"], salt)
 _ = pipeline.write_artifact(targets, output_dir, "campaign_targets.csv")
+_ = pipeline.write_artifact(whatif.round(6), output_dir, "what_if_grid.csv")
+document = dc.decision_document(decision, as_of=end, currency=currency, target_list="artifacts/campaign_targets.csv")
+_ = dc.write_json(document, pipeline.output_paths(output_dir)["artifacts"] / "decision.json")
+_ = pipeline.write_work_json({
+    "action": decision.action, "pinned": decision.pinned, "campaign": document["campaign"],
+    "analysis_pick": document["analysis_pick"], "test_campaign": document["test_campaign"],
+    "targets": document["targets"], "expected_net_profit": document["expected_net_profit"],
+    "p_loss": document["p_loss"], "break_even_uplift": document["break_even_uplift"],
+    "break_even_status": document["break_even_status"], "profit_max_n": int(best_n), "profit_max_net": float(best_profit),
+    "options": {o.name: {"targets": o.targets, "net_profit": o.net_profit, "p_loss": o.p_loss} for o in options},
+}, output_dir, "roi_summary")
 rp.show_markdown(f"[roi_analysis.csv](artifacts/roi_analysis.csv) ({len(analysis)} rows) · "
                  f"[campaign_targets.csv](artifacts/campaign_targets.csv) ({rp.number(len(targets))} customers of "
-                 f"the {chosen.name} campaign)")
+                 f"{study.name}) · [what_if_grid.csv](artifacts/what_if_grid.csv) ({rp.number(len(whatif))} rows) · "
+                 f"[decision.json](artifacts/decision.json)")
 rp.show_table(targets, "campaign-targets", page_length=10, maxBytes=0, showIndex=False)

@@ -81,11 +81,13 @@ def _format_kpi(kpi: dict[str, Any], currency: str) -> tuple[str, str]:
     from retention.report import money, number, pct
 
     name, now, before = kpi["name"], kpi["current"], kpi["previous"]
-    fmt = pct if "rate" in name.lower() else (lambda v: money(v, currency)) if "revenue" in name.lower() else number
+    by_unit = {"share": pct, "money": lambda v: money(v, currency), "count": number}
+    fmt = by_unit.get(kpi.get("unit")) or (pct if "rate" in name.lower() else number)
     if before is None or before != before:
         return fmt(now), "no previous period"
     arrow = "▲" if now > before else "▼" if now < before else "="
-    return fmt(now), f"{arrow} from {fmt(before)} the period before"
+    verdict = f" ({kpi['change']})" if kpi.get("change") in ("better", "worse") else ""
+    return fmt(now), f"{arrow} from {fmt(before)} the period before{verdict}"
 
 
 def _summary_block(out_dir: Path) -> str:

@@ -33,8 +33,10 @@ def _io_calls(source: str) -> tuple[set[str], set[str]]:
                    "work_json": f"work/{name}.json"}[kind])
     if "write_enhanced(" in source:
         writes.add("artifacts/enhanced_customer_data.csv")
-    if "churn_summary.json" in source:
-        writes.add("artifacts/churn_summary.json")
+    writes |= {f"artifacts/{name}.json" for name in re.findall(r"write_(?:json|text_atomic)\(.*?\"(\w+)\.json\"", source,
+                                                               flags=re.S)}
+    reads |= {f"artifacts/{name}.json" for name in re.findall(r"read_text\(.*?\"(\w+)\.json\"", source)}
+    reads |= {f"artifacts/{name}.json" for name in re.findall(r"\(artifacts / \"(\w+)\.json\"\)\.read_text", source)}
     if 'write_artifact(members, output_dir, file)' in source:
         writes.add("artifacts/segment_x.csv")
     return {_product_by_path(p) for p in writes}, {_product_by_path(p) for p in reads}
@@ -67,6 +69,7 @@ def _params_used(source: str) -> set[str]:
     used = {f"{a}.{b}" for a, b in re.findall(r"params\[\"(\w+)\"\]\[\"(\w+)\"\]", source)}
     for alias, section in aliases.items():
         used |= {f"{section}.{key}" for key in re.findall(rf"\b{alias}\[\"(\w+)\"\]", source)}
+    used |= set(re.findall(r"params\.get\(\"(\w+)\"\)", source))
     if "load_truth(params)" in source:
         used |= {"data.source", "data.path"}
     return used

@@ -90,6 +90,9 @@ PRODUCTS: dict[str, Product] = _products(
     Product("roi_analysis", "artifacts/roi_analysis.csv", description="economics per campaign and segment"),
     Product("campaign_targets", "artifacts/campaign_targets.csv", has_ids=True,
             description="the chosen campaign's target list"),
+    Product("what_if_grid", "artifacts/what_if_grid.csv", description="net profit, ROI, P(loss) per what-if"),
+    Product("decision", "artifacts/decision.json", description="the recommended action and why"),
+    Product("kpis", "artifacts/kpis.json", description="headline KPIs now and one period earlier"),
     Product("executive_summary", "work/executive_summary.json", description="headline KPIs, narrative, actions"),
 )
 
@@ -108,15 +111,15 @@ STEPS: dict[str, Step] = {s.name: s for s in (
          writes=("churn.customers", "churn.previous", "churn_metrics", "churn_predictions", "churn_summary"),
          params=("data.currency", "data.source", "data.path", "features.peak_months", "churn", "clv.time_unit")),
     Step("04_clv_roi", reads=(*_PREPARED, "segments.customers", "churn.customers"),
-         writes=("clv.customers", "enhanced_customer_data", "roi_summary", "roi_analysis", "campaign_targets"),
-         params=("data.currency", "data.source", "data.path", "clv", "roi", "churn.horizon_days",
-                 "churn.risk_bands")),
+         writes=("clv.customers", "enhanced_customer_data", "roi_summary", "roi_analysis", "campaign_targets",
+                 "what_if_grid", "decision"),
+         params=("data.currency", "data.source", "data.path", "clv", "roi", "decision", "churn.horizon_days")),
     Step("05_executive_summary",
          reads=(*_PREPARED, "segments.customers", "churn.customers", "clv.customers", "churn.previous",
-                "roi_summary"),
-         writes=("executive_summary",),
-         params=("data.currency", "churn.horizon_days", "churn.risk_bands", "clv.time_unit", "clv.penalizer",
-                 "clv.horizon_months", "clv.discount_rate_monthly", "segmentation.high_value_min_m_score")),
+                "roi_summary", "decision"),
+         writes=("kpis", "executive_summary"),
+         params=("data.currency", "churn.horizon_days", "clv.time_unit", "clv.penalizer", "roi.economics",
+                 "decision")),
 )}
 
 NOTEBOOK_STEPS: tuple[str, ...] = tuple(name for name, s in STEPS.items() if s.notebook)

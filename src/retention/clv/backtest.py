@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .forecast import MODEL_NAMES, PurchaseForecast, fit_purchase_forecast
-from .models import MODELS
-from .seasonality import COMPONENT_MIN_DAYS
+from .forecast import MODEL_NAMES, SEASONAL_LEVEL, PurchaseForecast, fit_purchase_forecast
+from .models import MODELS, BetaGeoModel
+from .seasonality import COMPONENT_MIN_DAYS, estimate_seasonality
 from .summary import PurchaseDays
 
 __all__ = ["Backtest", "backtest_cutoffs", "rolling_backtest", "score_forecast"]
@@ -67,22 +67,29 @@ class Backtest:
     seasonal: bool | None
     reason: str
 
+    @classmethod
+    def skipped(cls, model: str, reason: str) -> Backtest:
+        """No backtest was possible (e.g. too little history): empty tables, ``model`` used by default."""
+        return cls(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), model, None, reason)
+
 
 def backtest_cutoffs(first_day: int, last_day: int, n_cutoffs: int, horizon_days: int,
-                     min_history_days: int | None = None) -> list[int]:
+                     min_history_days: int | None = None, min_step_days: int = 7) -> list[int]:
     """Rolling origins: the last one ``horizon_days`` before ``last_day``, then back by ``horizon_days`` each
-    (disjoint windows), closer together when the history would get shorter than ``min_history_days``
-    (default: ``horizon_days``)."""
+    (disjoint windows), closer together (down to ``min_step_days``) when the first would have less than
+    ``min_history_days`` of history (default: ``horizon_days``); fewer than ``n_cutoffs`` when even that
+    does not fit (the caller sees how many came back). A ValueError when not one fits."""
     if n_cutoffs < 1 or horizon_days < 1:
         raise ValueError("n_cutoffs and horizon_days must be positive")
     min_history = horizon_days if min_history_days is None else min_history_days
     last_cut = last_day - horizon_days
     room = last_cut - (first_day + min_history - 1)
-    if room < 0 or (n_cutoffs > 1 and room < n_cutoffs - 1):
-        raise ValueError(f"the log spans {last_day - first_day + 1} days: too short for {n_cutoffs} cutoffs with "
-                         f"{horizon_days}-day windows and {min_history} days of history before the first")
-    step = horizon_days if n_cutoffs == 1 else min(horizon_days, room // (n_cutoffs - 1))
-    return sorted(last_cut - k * step for k in range(n_cutoffs))
+    if room < 0:
+        raise ValueError(f"the log spans {last_day - first_day + 1} days: too short for a backtest with a "
+                         f"{horizon_days}-day window and {min_history} days of history before the cutoff")
+    n = min(n_cutoffs, room // min_step_days + 1)
+    step = horizon_days if n == 1 else min(horizon_days, room // (n - 1))
+    return sorted(last_cut - k * step for k in range(n))
 
 
 def score_forecast(forecast: PurchaseForecast, actual: pd.Series, horizon_days: int) -> dict[str, float]:
@@ -104,6 +111,12 @@ def score_forecast(forecast: PurchaseForecast, actual: pd.Series, horizon_days: 
             "p_no_purchase": float(p_none.mean()), "no_purchase_share": float(none.mean())}
 
 
+def _score(fc: PurchaseForecast, actual: pd.Series, horizon_days: int) -> tuple[dict[str, float], pd.DataFrame]:
+    p_none = fc.probability_no_purchase(horizon_days).to_numpy()
+    none = (actual.reindex(fc.summary.index).to_numpy() == 0).astype(float)
+    return score_forecast(fc, actual, horizon_days), _reliability(p_none, none)
+
+
 def _reliability(p_none: np.ndarray, none: np.ndarray) -> pd.DataFrame:
     bins = np.clip(np.digitize(p_none, _RELIABILITY_BINS[1:-1]), 0, 9)
     frame = pd.DataFrame({"bin": bins, "predicted": p_none, "observed": none})
@@ -115,7 +128,8 @@ def _reliability(p_none: np.ndarray, none: np.ndarray) -> pd.DataFrame:
 
 def rolling_backtest(log: PurchaseDays, cutoffs: int | Sequence[int] = 3, *, horizon_days: int = 90,
                      models: Sequence[str] = MODEL_NAMES, seasonal: Sequence[bool] = (False, True),
-                     unit: str = "W", penalizer: float = 0.0, start_day: int | None = None) -> Backtest:
+                     unit: str = "W", penalizer: float = 0.0, start_day: int | None = None,
+                     seasonal_setting: bool | str = "auto", level: float = SEASONAL_LEVEL) -> Backtest:
     """Fit every candidate at each cutoff, score its next ``horizon_days`` and choose a model (module docstring).
 
     Parameters
@@ -127,9 +141,11 @@ def rolling_backtest(log: PurchaseDays, cutoffs: int | Sequence[int] = 3, *, hor
     horizon_days : int
         Length of the scored window after each cutoff, in calendar days.
     models, seasonal
-        Candidate model names and seasonality settings. A seasonal candidate is fitted (month of year and
-        weekday, untested) only at cutoffs with a year of history before them.
-    unit, penalizer, start_day
+        Candidate model names and seasonality (False: stationary, True: seasonal). A seasonal candidate is
+        only fitted at cutoffs with a year of history before them, on the calendar estimated there once
+        for all models (:func:`~.seasonality.estimate_seasonality` with ``seasonal_setting``, by default the
+        same test as the final fit: when it finds no calendar, the seasonal candidate *is* the stationary one).
+    unit, penalizer, start_day, level
         As in :func:`~.forecast.fit_purchase_forecast`.
     """
     unknown = [m for m in models if m not in MODELS]
@@ -143,22 +159,30 @@ def rolling_backtest(log: PurchaseDays, cutoffs: int | Sequence[int] = 3, *, hor
         if cut + horizon_days > last_day:
             raise ValueError(f"cutoff day {cut}: its {horizon_days}-day window ends after the last purchase day")
         actual = log.holdout(window.window(None, cut).per_customer().index, cut, cut + horizon_days)["n_days"]
-        can_season = cut - first_day + 1 >= COMPONENT_MIN_DAYS["month"]
+        calendars = {False: estimate_seasonality(log, cut, setting=False, start_day=start_day)}
+        if cut - first_day + 1 >= COMPONENT_MIN_DAYS["month"]:
+            calendars[True] = estimate_seasonality(log, cut, setting=seasonal_setting, unit=unit, start_day=start_day,
+                                                   level=level, exposure_model=BetaGeoModel(penalizer=penalizer))
         for name in models:
-            for season in seasonal:
-                if season and not can_season:
-                    continue
-                fc = fit_purchase_forecast(log, cut, model=name, seasonal=bool(season), unit=unit,
-                                           penalizer=penalizer, start_day=start_day, covariance=False)
+            scored: dict[bool, tuple[dict[str, float], pd.DataFrame]] = {}
+            for season in (s for s in seasonal if bool(s) in calendars):
+                cal = calendars[bool(season)]
+                if season and cal.index.is_flat and False in scored:  # the test chose the stationary model
+                    scored[True] = scored[False]
+                else:
+                    fc = fit_purchase_forecast(log, cut, model=name, unit=unit, penalizer=penalizer,
+                                               start_day=start_day, covariance=False, season=cal)
+                    scored[bool(season)] = _score(fc, actual, horizon_days)
+                metrics, table = scored[bool(season)]
                 rows.append({"cutoff": pd.Timestamp(np.datetime64(int(cut), "D")), "model": name,
-                             "seasonal": bool(season), **score_forecast(fc, actual, horizon_days)})
-                p_none = fc.probability_no_purchase(horizon_days).to_numpy()
-                none = (actual.reindex(fc.summary.index).to_numpy() == 0).astype(float)
-                pooled.append(_reliability(p_none, none).assign(model=name, seasonal=bool(season)))
+                             "seasonal": bool(season), "calendar": "+".join(cal.components), **metrics})
+                pooled.append(table.assign(model=name, seasonal=bool(season)))
     scorecard = pd.DataFrame(rows)
     summary = _summarise(scorecard)
     reliability = _pool_reliability(pd.concat(pooled, ignore_index=True))
     model, season, reason = _choose(summary, len(cuts), horizon_days)
+    if isinstance(cutoffs, int) and len(cuts) < cutoffs:
+        reason += f" Only {len(cuts)} of the {cutoffs} cutoffs asked for fit in the history."
     return Backtest(scorecard, summary, reliability, model, season, reason)
 
 
@@ -195,9 +219,12 @@ def _choose(summary: pd.DataFrame, n_cutoffs: int, horizon_days: int) -> tuple[s
     base_text = "" if baseline.empty or (best["model"] == "bgnbd" and not best["seasonal"]) else (
         f" (plain BG/NBD: {baseline['mean_abs_total_error'].iloc[0]:.1%})")
     tie_text = " and the lowest per-customer error among the near-ties" if len(near) > 1 else ""
-    reason = (f"{_label(best['model'], bool(best['seasonal']))} forecasts best: over {n_cutoffs} rolling cutoffs its "
-              f"{horizon_days}-day purchase totals missed by {best['mean_abs_total_error']:.1%} on average"
-              f"{base_text}{tie_text}, with per-customer MAE {best['mae']:.3f}.")
+    over = "the one rolling cutoff" if n_cutoffs == 1 else f"{n_cutoffs} rolling cutoffs"
+    name = _label(best["model"], bool(best["seasonal"])) if judged_seasonal else MODELS[best["model"]].label
+    kind = "" if judged_seasonal else "stationary "
+    reason = (f"{name} forecasts best: over {over} its {kind}{horizon_days}-day purchase totals missed by "
+              f"{best['mean_abs_total_error']:.1%}{'' if n_cutoffs == 1 else ' on average'}{base_text}{tie_text}, "
+              f"with per-customer MAE {best['mae']:.3f}.")
     if not judged_seasonal:
         seasonal_rows = summary.loc[summary["seasonal"], "cutoffs"]
         have = int(seasonal_rows.max()) if not seasonal_rows.empty else 0

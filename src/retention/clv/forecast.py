@@ -16,14 +16,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .models import MODELS, PurchaseModel
+from .models import MODELS, BetaGeoModel, PurchaseModel
 from .seasonality import (
-    COMPONENT_MIN_DAYS,
-    MONTH_NAMES,
-    WEEKDAY_NAMES,
     OperationalClock,
+    SeasonalEstimate,
     SeasonalIndex,
-    fit_operational_time,
+    estimate_seasonality,
+    fit_on_clock,
 )
 from .summary import DAYS_PER_MONTH, PurchaseDays, days_per_unit
 
@@ -34,7 +33,6 @@ SeasonalSetting = bool | Literal["auto"]
 MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
 #: Significance level a calendar component must reach to be used (see :mod:`.seasonality` on why so strict).
 SEASONAL_LEVEL: float = 1e-4
-_COMPONENT_NAMES = {"month": "month of year", "weekday": "weekday"}
 
 
 @dataclass(frozen=True)
@@ -118,43 +116,10 @@ class PurchaseForecast:
         return self.model.probability_no_purchase(float(self.horizon(days)), *self._rft())
 
 
-def _fmt_p(p: float) -> str:
-    return "p < 1e-10" if p < 1e-10 else f"p = {p:.2g}"
-
-
-def _extremes(values: Sequence[float], names: Sequence[str], what: str) -> str:
-    hi, lo = int(np.argmax(values)), int(np.argmin(values))
-    return f"busiest {what} {names[hi]} ({values[hi]:.2f}x an average day), quietest {names[lo]} ({values[lo]:.2f}x)"
-
-
-def seasonality_note(history_days: int, tests: pd.DataFrame, used: Sequence[str], index: SeasonalIndex,
-                     setting: SeasonalSetting, level: float) -> str:
-    """One plain paragraph on the seasonality decision (what was used, the evidence, what could not be estimated)."""
-    if setting is False:
-        return "Stationary model: seasonality switched off."
-    evidence = "; ".join(f"{_COMPONENT_NAMES[r.component]}: F = {r.F:.3g}, {_fmt_p(r.p_value)}"
-                         for r in tests.itertuples()) if not tests.empty else ""
-    short = [f"a {_COMPONENT_NAMES[c]} pattern needs {d} days" for c, d in COMPONENT_MIN_DAYS.items()
-             if history_days < d]
-    missing = f" Not estimable from {history_days} days of history: {', '.join(short)}." if short else ""
-    if not used:
-        why = ("no calendar component is estimable" if tests.empty else
-               f"no evidence of a calendar pattern beyond a smooth trend ({evidence}; a component needs p < {level:g})")
-        return f"Stationary model: {why}.{missing}"
-    shape = []
-    if "month" in used:
-        shape.append(_extremes(index.month, MONTH_NAMES, "month"))
-    if "weekday" in used:
-        shape.append(_extremes(index.weekday, WEEKDAY_NAMES, "weekday"))
-    how = "pinned by the caller" if setting is True else f"each with p < {level:g}"
-    return (f"Seasonal model in operational time with {' and '.join(_COMPONENT_NAMES[c] for c in used)} effects "
-            f"({how}; {evidence}) from {history_days} days of purchases: {'; '.join(shape)}.{missing}")
-
-
 def fit_purchase_forecast(log: PurchaseDays, cutoff_day: int, *, model: str = "bgnbd",
                           seasonal: SeasonalSetting = "auto", unit: str = "W", penalizer: float = 0.0,
-                          start_day: int | None = None, level: float = SEASONAL_LEVEL,
-                          covariance: bool = True) -> PurchaseForecast:
+                          start_day: int | None = None, level: float = SEASONAL_LEVEL, covariance: bool = True,
+                          season: SeasonalEstimate | None = None) -> PurchaseForecast:
     """Fit ``model`` on the history up to ``cutoff_day``, seasonal or not, and wrap it for calendar forecasts.
 
     Parameters
@@ -175,24 +140,15 @@ def fit_purchase_forecast(log: PurchaseDays, cutoff_day: int, *, model: str = "b
         Significance level of the seasonality tests.
     covariance : bool
         Whether to compute the parameter covariance (needed for uncertainty draws, not for backtests).
+    season : SeasonalEstimate, optional
+        A calendar already estimated at this cutoff (:func:`~.seasonality.estimate_seasonality`), shared by
+        several models; ``seasonal`` and ``level`` are then not used.
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {list(MODEL_NAMES)}, got {model!r}")
-    if seasonal not in (True, False, "auto"):
-        raise ValueError(f"seasonal must be True, False or 'auto', got {seasonal!r}")
-    window = log.window(start_day, cutoff_day)
-    if window.day.size == 0:
-        raise ValueError("no purchase on or before the cutoff: nothing to fit")
-    history_days = int(cutoff_day - window.day.min() + 1)
-    available = [c for c, need in COMPONENT_MIN_DAYS.items() if history_days >= need and seasonal is not False]
-    prototype = MODELS[model](penalizer=penalizer)
-    fit = fit_operational_time(log, cutoff_day, prototype, unit=unit, components=available, start_day=start_day,
-                               covariance=covariance)
-    tests = fit.tests
-    if seasonal == "auto" and available:
-        keep = [c for c in available if float(tests.set_index("component").loc[c, "p_value"]) < level]
-        if keep != available:
-            fit = fit_operational_time(log, cutoff_day, prototype, unit=unit, components=keep, start_day=start_day,
-                                       test=False, covariance=covariance)
-    note = seasonality_note(history_days, tests, fit.components, fit.index, seasonal, level)
-    return PurchaseForecast(fit.model, model, fit.summary, fit.clock, int(cutoff_day), unit, tests, note)
+    if season is None:
+        season = estimate_seasonality(log, cutoff_day, setting=seasonal, unit=unit, start_day=start_day, level=level,
+                                      exposure_model=BetaGeoModel(penalizer=penalizer))
+    fitted, summary = fit_on_clock(log, cutoff_day, MODELS[model](penalizer=penalizer), season.clock, unit=unit,
+                                   start_day=start_day, covariance=covariance)
+    return PurchaseForecast(fitted, model, summary, season.clock, int(cutoff_day), unit, season.tests, season.note)

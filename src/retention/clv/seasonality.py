@@ -23,9 +23,10 @@ operational time on day ``d`` from the customers acquired so far (acquisition an
 ``rho_d = sum_cohorts size * d/dtau E[X(tau(d) - tau(first))]``). ``M`` and ``W`` are fitted by
 iterative proportional fitting (the Poisson maximum likelihood of a two-way multiplicative model), the
 model is refitted in the new operational time, and the two steps alternate until the index moves by
-less than 0.1 % (typically 4-6 rounds). A constant factor is not identified (it rescales time and the
-rates inversely, leaving every forecast unchanged): the index is normalised to mean 1 over a calendar
-year.
+less than 0.2 % on every day (typically 3-5 rounds). A constant factor is not identified (it rescales
+time and the rates inversely, leaving every forecast unchanged): the index is normalised to mean 1 over
+a calendar year. The exposure comes from a BG/NBD fit; the index is a property of the shop, so every
+purchase model is then fitted on the same clock.
 
 Identifiability, and when to fall back
 --------------------------------------
@@ -61,19 +62,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 from sklearn.base import clone
 
 from .models.base import FloatArray, PurchaseModel
+from .models.bgnbd import BetaGeoModel
+from .seasonal_evidence import COMPONENT_MIN_DAYS, MONTH_NAMES, WEEKDAY_NAMES, component_tests, seasonality_note
 from .summary import PurchaseDays, days_per_unit
 
-__all__ = ["COMPONENT_MIN_DAYS", "OperationalClock", "SeasonalFit", "SeasonalIndex", "fit_operational_time"]
+__all__ = ["COMPONENT_MIN_DAYS", "OperationalClock", "SeasonalEstimate", "SeasonalFit", "SeasonalIndex",
+           "estimate_seasonality", "fit_on_clock", "fit_operational_time"]
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAYS_IN_MONTH = np.array([31, 28.2425, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-#: Days of history a component needs before it is estimated.
-COMPONENT_MIN_DAYS: dict[str, int] = {"month": 365, "weekday": 28}
 _FLOOR = 0.01  # smallest intensity, so operational time always advances
 
 
@@ -186,71 +185,9 @@ def _calendar_fit(counts: FloatArray, rho: FloatArray, month: NDArray[np.int64],
     return m, w
 
 
-def _deviance(counts: FloatArray, mu: FloatArray) -> float:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        term = np.where(counts > 0, counts * np.log(counts / mu), 0.0)
-    return float(2.0 * np.sum(term - (counts - mu)))
-
-
-def _poisson_glm(counts: FloatArray, offset: FloatArray, design: FloatArray, iters: int = 100) -> FloatArray:
-    """Fitted means of the Poisson GLM ``log mu = offset + design @ beta`` by iteratively reweighted least
-    squares (minimum-norm steps, so a rank-deficient design is fine)."""
-    beta = np.zeros(design.shape[1])
-    mu = np.exp(offset) * counts.sum() / np.exp(offset).sum()
-    eta = np.log(mu)
-    for _ in range(iters):
-        z = eta - offset + (counts - mu) / mu
-        sw = np.sqrt(mu)
-        new = np.linalg.lstsq(design * sw[:, None], z * sw, rcond=None)[0]
-        eta = offset + design @ new
-        mu = np.exp(eta)
-        if np.max(np.abs(new - beta)) < 1e-9:
-            break
-        beta = new
-    return mu
-
-
-def _dummies(codes: NDArray[np.int64], size: int) -> FloatArray:
-    return (codes[:, None] == np.arange(1, size)[None, :]).astype(np.float64)
-
-
-def component_tests(counts: FloatArray, rho: FloatArray, month: NDArray[np.int64], weekday: NDArray[np.int64],
-                    components: Sequence[str]) -> pd.DataFrame:
-    """Quasi-Poisson F test of each component against a model with a smooth trend instead.
-
-    Both models have the exposure ``rho`` as offset and a quadratic trend in time; the full one adds month
-    and weekday dummies. A month effect is thus only "seasonal" when the monthly profile departs from a
-    smooth drift (which, with one year of history, a misfitting purchase model produces as well, see the
-    module docstring). ``F = (deviance difference / df) / dispersion`` with the Pearson dispersion of the
-    full model, against F(df, residual df). Days without exposure are left out.
-    """
-    keep = rho > 0
-    counts, offset = counts[keep], np.log(rho[keep])
-    t = np.linspace(-1.0, 1.0, counts.size)
-    blocks = {"month": _dummies(month[keep], 12), "weekday": _dummies(weekday[keep], 7)}
-    trend = np.column_stack([np.ones(counts.size), t, t**2])
-
-    def design(comps: Sequence[str]) -> FloatArray:
-        return np.column_stack([trend] + [blocks[c] for c in comps])
-
-    full_x = design(components)
-    full = _poisson_glm(counts, offset, full_x)
-    df_resid = counts.size - np.linalg.matrix_rank(full_x)
-    dispersion = max(float(np.sum((counts - full) ** 2 / full)) / max(df_resid, 1), 1e-12)
-    rows = []
-    for comp in components:
-        reduced_x = design([c for c in components if c != comp])
-        df_num = np.linalg.matrix_rank(full_x) - np.linalg.matrix_rank(reduced_x)
-        reduced = _poisson_glm(counts, offset, reduced_x)
-        f_stat = max(_deviance(counts, reduced) - _deviance(counts, full), 0.0) / max(df_num, 1) / dispersion
-        rows.append({"component": comp, "F": f_stat, "df_num": int(df_num), "df_den": int(df_resid),
-                     "dispersion": dispersion, "p_value": float(stats.f.sf(f_stat, df_num, df_resid))})
-    return pd.DataFrame(rows, columns=["component", "F", "df_num", "df_den", "dispersion", "p_value"])
-
-
 def fit_operational_time(log: PurchaseDays, cutoff_day: int, prototype: PurchaseModel, *, unit: str = "W",
                          components: Sequence[str] = ("month", "weekday"), start_day: int | None = None,
-                         max_iter: int = 12, tol: float = 1e-3, test: bool = True,
+                         max_iter: int = 12, tol: float = 2e-3, test: bool = True,
                          covariance: bool = True) -> SeasonalFit:
     """Estimate the seasonal index and fit ``prototype`` (a clone of it) in operational time (module docstring).
 
@@ -302,7 +239,67 @@ def fit_operational_time(log: PurchaseDays, cutoff_day: int, prototype: Purchase
         if np.max(np.abs(np.log(new.intensity(days) / intensity))) < tol or iterations == max_iter:
             break  # the model stays paired with the index it was fitted under
         index = new
-    if components and covariance:  # the uncertainty of the final fit (a warm start at its own optimum)
-        model = clone(prototype).fit(summary["frequency"], summary["recency"], summary["T"], initial_params=params)
+    if components and covariance:  # the uncertainty of the final fit, at its estimate
+        model.estimate_covariance(summary["frequency"], summary["recency"], summary["T"])
     tests = component_tests(counts, rho_first, month, weekday, components) if (test and components) else pd.DataFrame()
     return SeasonalFit(model, index, summary, OperationalClock(index, origin), tuple(components), iterations, tests)
+
+
+def fit_on_clock(log: PurchaseDays, cutoff_day: int, prototype: PurchaseModel, clock: OperationalClock, *,
+                 unit: str = "W", start_day: int | None = None,
+                 covariance: bool = True) -> tuple[PurchaseModel, pd.DataFrame]:
+    """Fit (a clone of) ``prototype`` on the history up to ``cutoff_day`` measured on ``clock``; returns the model
+    and the summary in model time."""
+    summary = log.window(start_day, cutoff_day).summary(cutoff_day, None, unit, clock=clock)
+    model = clone(prototype).fit(summary["frequency"], summary["recency"], summary["T"], covariance=covariance)
+    return model, summary
+
+
+@dataclass(frozen=True)
+class SeasonalEstimate:
+    """The shop's calendar at a cutoff: the index in use, the evidence, and a plain note on the decision."""
+
+    clock: OperationalClock
+    components: tuple[str, ...]
+    tests: pd.DataFrame
+    history_days: int
+    note: str
+
+    @property
+    def index(self) -> SeasonalIndex:
+        return self.clock.index
+
+
+def estimate_seasonality(log: PurchaseDays, cutoff_day: int, *, setting: bool | str = "auto", unit: str = "W",
+                         start_day: int | None = None, level: float = 1e-4,
+                         exposure_model: PurchaseModel | None = None) -> SeasonalEstimate:
+    """Decide and estimate the calendar at ``cutoff_day`` (module docstring), once for every purchase model.
+
+    The exposure comes from a BG/NBD model (``exposure_model``, default :class:`~.models.BetaGeoModel`)
+    fitted in the same loop; the index is a property of the shop, so each purchase model is then fitted on
+    this one clock (:func:`fit_on_clock`). ``setting``: ``False`` stationary; ``True`` every component the
+    history supports (month of year from 365 days, weekday from 28), untested; ``"auto"`` those with
+    ``p < level`` in :func:`component_tests`.
+    """
+    if setting not in (True, False, "auto"):
+        raise ValueError(f"seasonal must be True, False or 'auto', got {setting!r}")
+    window = log.window(start_day, cutoff_day)
+    if window.day.size == 0:
+        raise ValueError("no purchase on or before the cutoff: nothing to fit")
+    origin = int(window.day.min())
+    history_days = int(cutoff_day - origin + 1)
+    available = [c for c, need in COMPONENT_MIN_DAYS.items() if history_days >= need and setting is not False]
+    if not available:
+        return SeasonalEstimate(OperationalClock(SeasonalIndex(), origin), (), pd.DataFrame(), history_days,
+                                seasonality_note(history_days, pd.DataFrame(), (), SeasonalIndex(), setting, level))
+    prototype = exposure_model if exposure_model is not None else BetaGeoModel()
+    fit = fit_operational_time(log, cutoff_day, prototype, unit=unit, components=available, start_day=start_day,
+                               covariance=False)
+    tests = fit.tests
+    if setting == "auto":
+        keep = [c for c in available if float(tests.set_index("component").loc[c, "p_value"]) < level]
+        if keep != available:
+            fit = fit_operational_time(log, cutoff_day, prototype, unit=unit, components=keep,
+                                       start_day=start_day, test=False, covariance=False)
+    note = seasonality_note(history_days, tests, fit.components, fit.index, setting, level)
+    return SeasonalEstimate(fit.clock, fit.components, tests, history_days, note)

@@ -74,7 +74,10 @@ def value_draws(forecast: PurchaseForecast, gamma_gamma: GammaGammaModel, *, n_d
         As in :func:`~.value.forecast_value_table`.
     """
     s = forecast.summary
-    x, tx, age, m = (s[c].to_numpy(dtype=np.float64) for c in ("frequency", "recency", "T", "monetary_value"))
+    # customers with the same history share every draw: compute once per distinct (x, t_x, T, m_x)
+    keys = s[["frequency", "recency", "T", "monetary_value"]].to_numpy(dtype=np.float64)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    x, tx, age, m = unique.T
     model = forecast.model
     ends = forecast.month_ends(horizon_months)
     h_clv = float(ends[-1]) if ends.size else 0.0
@@ -96,4 +99,6 @@ def value_draws(forecast: PurchaseForecast, gamma_gamma: GammaGammaModel, *, n_d
         revenue_if_alive[:, d] = eov * decision
         revenue[:, d] = eov * alive * total
         clv[:, d] = revenue[:, d] * profile
-    return ValueDraws(s.index, revenue_if_alive, revenue, clv, purchase_params, spend_params)
+    inverse = inverse.ravel()
+    return ValueDraws(s.index, revenue_if_alive[inverse], revenue[inverse], clv[inverse], purchase_params,
+                      spend_params)

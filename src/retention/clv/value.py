@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .backtest import Backtest, rolling_backtest
+from .backtest import Backtest, backtest_cutoffs, rolling_backtest
 from .forecast import MODEL_NAMES, PurchaseForecast, SeasonalSetting, fit_purchase_forecast
-from .models import GammaGammaModel, PurchaseModel
+from .models import MODELS, GammaGammaModel, PurchaseModel
 from .summary import DAYS_PER_MONTH, DateLike, PurchaseDays, TimeUnit, days_per_unit
 from .uncertainty import ValueDraws, value_draws
 
@@ -114,14 +114,23 @@ def _choose(log: PurchaseDays, cutoff_day: int, model: str, seasonal: SeasonalSe
             horizon_days: int, unit: str, penalizer: float) -> tuple[str, SeasonalSetting, Backtest | None]:
     if model not in ("auto", *MODEL_NAMES):
         raise ValueError(f"model must be 'auto' or one of {list(MODEL_NAMES)}, got {model!r}")
-    if (model != "auto" and seasonal != "auto") or n_cutoffs < 1:
-        return ("bgnbd" if model == "auto" else model), seasonal, None
+    if model != "auto" and seasonal != "auto":
+        return model, seasonal, None
+    if n_cutoffs < 1:
+        fallback = "bgnbd" if model == "auto" else model
+        return fallback, seasonal, Backtest.skipped(fallback, f"No backtest asked for: {MODELS[fallback].label}.")
     history = log.window(None, cutoff_day)  # the backtest sees nothing after the as-of date
+    try:
+        backtest_cutoffs(int(history.day.min()), cutoff_day, n_cutoffs, horizon_days)
+    except ValueError as exc:
+        fallback = "bgnbd" if model == "auto" else model
+        return fallback, seasonal, Backtest.skipped(fallback, f"No backtest: {exc}. {MODELS[fallback].label} is used.")
     bt = rolling_backtest(history, n_cutoffs, horizon_days=horizon_days,
                           models=MODEL_NAMES if model == "auto" else (model,),
                           seasonal=(False, True) if seasonal == "auto" else (bool(seasonal),), unit=unit,
-                          penalizer=penalizer)
-    chosen_season = seasonal if seasonal != "auto" else ("auto" if bt.seasonal is None else bt.seasonal)
+                          penalizer=penalizer, seasonal_setting=True if seasonal is True else "auto")
+    # the seasonal candidates were the tested calendar: a seasonal pick keeps the test at the final cutoff too
+    chosen_season = seasonal if seasonal != "auto" else (False if bt.seasonal is False else "auto")
     return (bt.model if model == "auto" else model), chosen_season, bt
 
 

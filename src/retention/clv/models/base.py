@@ -17,24 +17,24 @@ quiet_if_alive)``, for every model alike.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy import optimize, special
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
-__all__ = ["CountData", "PurchaseModel", "as_float_array", "check_rft", "check_weights", "hyp2f1", "wrap"]
+__all__ = ["CountData", "FloatArray", "ParametricModel", "PurchaseModel", "Result", "as_float_array", "check_rft",
+           "check_weights", "hyp2f1", "series_index", "wrap"]
 
-FloatArray = NDArray[np.float64]
-Result = FloatArray | pd.Series | float
-
+from ._numeric import CountData, FloatArray, Result, hyp2f1, series_index, wrap
 
 # ---------------------------------------------------------------------------------------------------------
 # Shared input checks and output wrapping
@@ -47,23 +47,6 @@ def as_float_array(values: ArrayLike, name: str) -> FloatArray:
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
-
-
-def series_index(*inputs: Any) -> pd.Index | None:
-    """The index of the first pandas Series among ``inputs`` (None if there is none)."""
-    for item in inputs:
-        if isinstance(item, pd.Series):
-            return item.index
-    return None
-
-
-def wrap(result: FloatArray, index: pd.Index | None, name: str) -> Result:
-    """Return a Series if any input was a Series, a float for scalar inputs, else an ndarray."""
-    if index is not None and result.ndim == 1 and len(index) == len(result):
-        return pd.Series(result, index=index, name=name)
-    if result.ndim == 0:
-        return float(result)
-    return result
 
 
 def check_rft(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> tuple[FloatArray, ...]:
@@ -105,44 +88,6 @@ def check_horizon(t: ArrayLike) -> FloatArray:
     if (tt < 0).any():
         raise ValueError("t must be >= 0")
     return tt
-
-
-def hyp2f1(a: float | FloatArray, b: float | FloatArray, c: FloatArray, z: FloatArray) -> FloatArray:
-    """``scipy.special.hyp2f1`` with a guard for its NaNs near ``z = 1``.
-
-    SciPy's connection formula for ``z`` close to 1 breaks down when ``c - a - b`` is an integer and
-    returns NaN there; the function is smooth in ``c``, so those entries are re-evaluated at
-    ``c (1 +- 1e-10)`` and averaged (error of order 1e-10 relative).
-    """
-    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, c, z)))
-    out = np.array(special.hyp2f1(a, b, c, z), dtype=np.float64)
-    bad = ~np.isfinite(out)
-    if bad.any():
-        ab, bb, cb, zb = a[bad], b[bad], c[bad], z[bad]
-        out[bad] = 0.5 * (special.hyp2f1(ab, bb, cb * (1 + 1e-10), zb) + special.hyp2f1(ab, bb, cb * (1 - 1e-10), zb))
-    return out
-
-
-@dataclass(frozen=True)
-class CountData:
-    """Fitting data compressed to unique ``(x, t_x, T)`` rows with weights (customers per row)."""
-
-    x: FloatArray
-    tx: FloatArray
-    T: FloatArray
-    w: FloatArray
-    ux: FloatArray  # distinct frequencies
-    inv: NDArray[np.intp]  # x == ux[inv]
-    w_u: FloatArray  # total weight per distinct frequency
-
-    @classmethod
-    def build(cls, x: FloatArray, tx: FloatArray, T: FloatArray, w: FloatArray) -> CountData:
-        frame = pd.DataFrame({"x": x, "tx": tx, "T": T, "w": w})
-        frame = frame[frame["w"] > 0].groupby(["x", "tx", "T"], sort=True, as_index=False)["w"].sum()
-        xs, ws = frame["x"].to_numpy(), frame["w"].to_numpy()
-        ux, inv = np.unique(xs, return_inverse=True)
-        w_u = np.bincount(inv, weights=ws, minlength=ux.size)
-        return cls(xs, frame["tx"].to_numpy(), frame["T"].to_numpy(), ws, ux, inv, w_u)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -200,13 +145,13 @@ def _minimise_log_params(
     phi0 = np.log(theta0)
     best = optimize.minimize(
         in_logs, phi0, jac=True, method="L-BFGS-B", bounds=[(-30.0, 30.0)] * phi0.size,
-        options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10},
+        options={"maxiter": 5000, "ftol": 1e-10, "gtol": 1e-7},
     )
-    if np.max(np.abs(best.jac)) > 1e-5:
+    if np.max(np.abs(best.jac)) > 1e-4:
         retry = optimize.minimize(in_logs, best.x, jac=True, method="BFGS", options={"gtol": 1e-9})
         if np.isfinite(retry.fun) and retry.fun <= best.fun:
             best = retry
-        if np.max(np.abs(best.jac)) > 1e-4:
+        if np.max(np.abs(best.jac)) > 1e-3:
             warnings.warn(
                 f"{model}: optimiser did not converge ({best.message}); max |gradient| "
                 f"{np.max(np.abs(best.jac)):.2e}",
@@ -235,7 +180,14 @@ def fit_maximum_likelihood(model: Any, loglik: LogLik, data: Any, n: float, thet
         ll, grad = loglik(theta, data)
         return -ll / n + pen * float(theta @ theta), -grad / n + 2.0 * pen * theta
 
-    theta = _minimise_log_params(objective, theta0, type(model).__name__)
+    with threadpool_limits(limits=1, user_api="blas"):  # tiny vectors: BLAS threads only add overhead
+        theta = _minimise_log_params(objective, theta0, type(model).__name__)
+        set_estimate(model, loglik, data, n, theta, covariance)
+
+
+def set_estimate(model: Any, loglik: LogLik, data: Any, n: float, theta: FloatArray, covariance: bool) -> None:
+    """Set the fitted attributes of ``model`` at ``theta`` (the covariance only if asked, else NaN)."""
+    pen = float(model.penalizer)
 
     def total_grad(th: FloatArray) -> FloatArray:
         return -loglik(th, data)[1] + 2.0 * pen * n * th
@@ -298,7 +250,7 @@ class ParametricModel(BaseEstimator):
 
     def with_params(self, params: Mapping[str, float]) -> ParametricModel:
         """A copy of this model with the given parameters (for evaluating parameter draws)."""
-        clone = type(self)(**self.get_params())
+        clone = copy.copy(self)  # settings and other fitted attributes kept; only the parameters change
         clone.params_ = {k: float(params[k]) for k in self._param_names}
         return clone
 
@@ -384,6 +336,16 @@ class PurchaseModel(ParametricModel):
         data = CountData.build(x, tx, age, w)
         theta0 = self._initial(self._start(data), initial_params)
         fit_maximum_likelihood(self, self._loglik, data, float(data.w.sum()), theta0, covariance)
+        return self
+
+    def estimate_covariance(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
+                            weights: ArrayLike | None = None) -> PurchaseModel:
+        """(Re)compute ``covariance_`` and ``standard_errors_`` at the fitted parameters for the data it was
+        fitted on (after a ``fit(..., covariance=False)``); returns ``self``."""
+        x, tx, age = (a.ravel() for a in check_rft(frequency, recency, T))
+        data = CountData.build(x, tx, age, check_weights(weights, x.size))
+        with threadpool_limits(limits=1, user_api="blas"):
+            set_estimate(self, self._loglik, data, float(data.w.sum()), np.array(self._theta()), True)
         return self
 
     def log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,

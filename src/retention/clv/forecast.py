@@ -32,7 +32,7 @@ SeasonalSetting = bool | Literal["auto"]
 #: The purchase model names (params ``clv.model`` accepts these and ``"auto"``).
 MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
 #: Significance level a calendar component must reach to be used (see :mod:`.seasonality` on why so strict).
-SEASONAL_LEVEL: float = 1e-4
+SEASONAL_LEVEL: float = 1e-3
 
 
 @dataclass(frozen=True)

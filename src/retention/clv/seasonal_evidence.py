@@ -23,12 +23,15 @@ from .models.base import FloatArray
 if TYPE_CHECKING:
     from .seasonality import SeasonalIndex
 
-__all__ = ["COMPONENT_MIN_DAYS", "component_tests", "seasonality_note"]
+__all__ = ["COMPONENT_MIN_DAYS", "MAX_AGE_CALENDAR_CORRELATION", "component_tests", "seasonality_note"]
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Days of history a component needs before it is estimated.
 COMPONENT_MIN_DAYS: dict[str, int] = {"month": 365, "weekday": 28}
+#: Above this correlation between customer age and calendar date (over the repeat purchases) a month effect
+#: cannot be told apart from the ageing of the base: the customers were acquired at about the same time.
+MAX_AGE_CALENDAR_CORRELATION: float = 0.9
 
 
 def _deviance(counts: FloatArray, mu: FloatArray) -> float:
@@ -104,7 +107,7 @@ def _extremes(values: Sequence[float], names: Sequence[str], what: str) -> str:
 
 
 def seasonality_note(history_days: int, tests: pd.DataFrame, used: Sequence[str], index: SeasonalIndex,
-                     setting: bool | str, level: float) -> str:
+                     setting: bool | str, level: float, age_corr: float = float("nan")) -> str:
     """One plain paragraph on the seasonality decision (what was used, the evidence, what could not be estimated)."""
     if setting is False:
         return "Stationary model: seasonality switched off."
@@ -113,6 +116,10 @@ def seasonality_note(history_days: int, tests: pd.DataFrame, used: Sequence[str]
     short = [f"a {_COMPONENT_NAMES[c]} pattern needs {d} days"
              for c, d in COMPONENT_MIN_DAYS.items() if history_days < d]
     missing = f" Not estimable from {history_days} days of history: {', '.join(short)}." if short else ""
+    if age_corr > MAX_AGE_CALENDAR_CORRELATION:
+        missing += (" No month-of-year index: the customers were acquired at about the same time, so calendar month "
+                    f"and customer age move together (correlation {age_corr:.2f} over the repeat purchases) and a "
+                    "month effect cannot be told apart from the ageing of the base.")
     if not used:
         why = ("no calendar component is estimable" if tests.empty else
                f"no evidence of a calendar pattern beyond a smooth trend ({evidence}; a component needs p < {level:g})")

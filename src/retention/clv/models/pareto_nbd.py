@@ -79,8 +79,11 @@ def _log_integral(A: FloatArray, alpha: FloatArray, s: float, beta: FloatArray, 
     ``-log(alpha+u)``, ``-1/(alpha+u)``, ``-log(beta+u)``, ``-1/(beta+u)`` under the normalised integrand.
 
     Rows are grouped by the number of panels their ``y`` range needs (most need one or two), so the cost
-    follows the data rather than the worst case. All inputs are 1-d arrays of one length.
+    follows the data rather than the worst case. Array inputs broadcast; the outputs have their shape.
     """
+    shape = np.broadcast(A, alpha, beta, lo, hi).shape
+    A, alpha, beta, lo, hi = (np.broadcast_to(np.asarray(v, dtype=np.float64), shape).ravel()
+                              for v in (A, alpha, beta, lo, hi))
     K = A + s + 1.0
     g = K / (A / (alpha + lo) + (s + 1.0) / (beta + lo))  # g + lo: (g+u)^-K has the log-slope at lo
     span = np.minimum(K * np.log1p((hi - lo) / g), _PANEL_EDGES[-1])
@@ -103,7 +106,7 @@ def _log_integral(A: FloatArray, alpha: FloatArray, s: float, beta: FloatArray, 
             means[2][rows] = -np.log(b_lo[:, 0]) - np.einsum("ij,ij->i", mass, lb) * inv_total
             means[3][rows] = -np.einsum("ij,ij->i", mass, 1.0 / (b_lo + du)) * inv_total
     log_head = -A * np.log(alpha + lo) - (s + 1.0) * np.log(beta + lo) + np.log(g) - np.log(K)
-    return log_head + log_mass, means if gradient else []
+    return (log_head + log_mass).reshape(shape), [m.reshape(shape) for m in means] if gradient else []
 
 
 def _alive_term(A: FloatArray, alpha: FloatArray, s: float, beta: FloatArray, T: FloatArray) -> FloatArray:
@@ -160,9 +163,8 @@ class ParetoNBDModel(PurchaseModel):
     def _log_alive_odds(self, x: FloatArray, tx: FloatArray, age: FloatArray) -> FloatArray:
         """``log(s I) - log[(alpha+T)^-(r+x) (beta+T)^-s]``: dropout since the last purchase vs still alive."""
         r, alpha, s, beta = self._theta()
-        al, be = np.full_like(x, alpha), np.full_like(x, beta)
-        log_i, _ = _log_integral(r + x, al, s, be, tx, age)
-        return np.log(s) + log_i - _alive_term(r + x, al, s, be, age)
+        log_i, _ = _log_integral(r + x, alpha, s, beta, tx, age)
+        return np.log(s) + log_i - _alive_term(r + x, alpha, s, beta, age)
 
     def _expected_if_alive(self, t: FloatArray, x: FloatArray, tx: FloatArray, age: FloatArray) -> FloatArray:
         """``E[X(t)] = r' beta' / (alpha' (s-1)) [1 - (beta'/(beta'+t))^(s-1)]`` at ``r' = r+x``, ``alpha' = alpha+T``,

@@ -16,7 +16,6 @@ from scipy import special
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from retention import clv
 from retention.clv import (
     DAYS_PER_MONTH,
     BetaGeoModel,

@@ -57,17 +57,36 @@ def test_score_forecast_metrics_by_hand() -> None:
     assert score["p_no_purchase"] == pytest.approx(0.45) and score["no_purchase_share"] == pytest.approx(0.6)
 
 
-def test_choice_prefers_small_total_error_then_mae() -> None:
+def test_choice_without_a_scorecard_prefers_small_total_error_then_mae() -> None:
     summary = pd.DataFrame({
         "model": ["bgnbd", "mbgnbd", "pareto_nbd", "bgnbd"], "seasonal": [False, False, False, True],
         "cutoffs": [3, 3, 3, 1], "mean_abs_total_error": [0.10, 0.041, 0.044, 0.01], "mae": [0.5, 0.6, 0.4, 0.1],
     })
     model, seasonal, reason = _choose(summary, 3, 90)
     assert (model, seasonal) == ("pareto_nbd", None)  # within half a point of MBG/NBD, lower MAE; seasonal unjudged
-    assert "Pareto/NBD forecasts best" in reason and "(plain BG/NBD: 10.0%)" in reason
+    assert "Pareto/NBD forecasts best" in reason and "against plain BG/NBD's 10.0%" in reason
     assert "which 1 of the 3 cutoffs have" in reason
     summary.loc[3, "cutoffs"] = 3
     assert _choose(summary, 3, 90)[:2] == ("bgnbd", True)
+
+
+def _card(errors: dict[str, list[float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cutoffs = pd.to_datetime(["2011-03-01", "2011-06-01", "2011-09-01"])
+    card = pd.DataFrame([{"cutoff": c, "model": m, "seasonal": False, "total_error": e, "mae": 0.5}
+                         for m, errs in errors.items() for c, e in zip(cutoffs, errs, strict=True)])
+    summary = card.assign(abs_e=card["total_error"].abs()).groupby(["model", "seasonal"]).agg(
+        cutoffs=("cutoff", "size"), mean_abs_total_error=("abs_e", "mean"), mae=("mae", "mean")).reset_index()
+    return card, summary
+
+
+def test_choice_keeps_plain_bgnbd_unless_the_gain_beats_the_noise() -> None:
+    card, summary = _card({"bgnbd": [0.10, -0.02, 0.09], "mbgnbd": [0.01, -0.12, 0.02], "pareto_nbd": [0.09, 0.0, 0.1]})
+    model, _, reason = _choose(summary, 3, 90, card)
+    assert model == "bgnbd"  # MBG/NBD is better on average (5.0% vs 7.0%) but only by noise (+8, -10, +7 points)
+    assert reason.startswith("Plain BG/NBD is kept") and "MBG/NBD, 5.0%" in reason
+    card, summary = _card({"bgnbd": [0.10, -0.08, 0.09], "mbgnbd": [0.03, -0.02, 0.04], "pareto_nbd": [0.2, 0.1, 0.1]})
+    model, _, reason = _choose(summary, 3, 90, card)
+    assert model == "mbgnbd" and "a gain larger than its cutoff-to-cutoff noise" in reason
 
 
 @pytest.fixture(scope="module")

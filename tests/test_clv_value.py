@@ -69,7 +69,7 @@ def test_auto_pipeline_and_the_four_tuple_interface(log) -> None:
     result = fit_customer_values(tx, end, uncertainty_draws=0, backtest_horizon_days=60)
     assert result.backtest is not None and len(result.backtest.scorecard) == 9
     assert result.forecast.model_name == result.backtest.model
-    assert "forecasts best" in result.note and "p_alive" in result.values
+    assert result.backtest.reason in result.note and "p_alive" in result.values
     assert "clv_p05" not in result.values
     values, model, gamma_gamma, summary = fit_value_table(tx, end, uncertainty_draws=0, backtest_horizon_days=60)
     pd.testing.assert_frame_equal(values, result.values)

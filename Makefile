@@ -19,13 +19,13 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 SERIES := 01_eda 02_segmentation 03_churn_model 04_clv_roi 05_executive_summary
-LIB := $(wildcard src/retention/*.py)
+LIB := $(wildcard src/retention/*.py src/retention/*/*.py src/retention/*/*/*.py)
 EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
 HTML := $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json
 START := $(shell date +%s)
 
-.PHONY: reports install test lint unit nbval notebooks results clean FORCE
+.PHONY: reports install test lint unit nbval notebooks results clean FORCE bench-clv
 
 reports: $(OUT)/index.html
 	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
@@ -97,6 +97,13 @@ bench: $(INSTALLED)
 	@$(BIN)/python -c "import ibis" 2>/dev/null || \
 		$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[engine]'
 	$(BIN)/python bench/run.py --data-dir $(BENCH_DATA) $(if $(HUGE),--huge)
+
+# retention.clv: fits on CDNOW, forecasts vs the generator's truth, CDNOW backtests, notebook 04 before/after
+# (bench/bench_clv.py --help; the notebook case needs a default run in reports/).
+bench-clv: $(INSTALLED)
+	$(BIN)/python bench/bench_clv.py --customers 1000000 --log-lines 5000000
+
+bench: bench-clv
 
 # The engine on Apache Spark (local mode) against DuckDB: installs the spark extra and, when java is
 # missing, Debian's Java 17 (needs root, as in CI), then runs tests/test_spark.py.

@@ -305,3 +305,29 @@ def test_parameter_draws_and_covariance(name: str) -> None:
     other = model.with_params(draws.iloc[0])
     assert other.params_ == {k: float(v) for k, v in draws.iloc[0].items()} and other.params_ != model.params_
     assert model.log_likelihood(*args) == pytest.approx(model.log_likelihood_, rel=1e-12)
+
+
+def test_draws_hold_parameters_on_a_likelihood_ridge() -> None:
+    """Pareto/NBD with everyone dropping out at the same rate: s and beta run off together (log-sd ~50)."""
+    model = _fitted(ParetoNBDModel, {"r": 1.5, "alpha": 14.0, "s": 190.0, "beta": 12000.0})
+    theta = np.array([1.5, 14.0, 190.0, 12000.0])
+    log_sd = np.array([0.05, 0.05, 50.0, 50.0])
+    corr = np.array([[1, 0.9, -0.2, -0.2], [0.9, 1, -0.1, -0.1], [-0.2, -0.1, 1, 0.9999], [-0.2, -0.1, 0.9999, 1]])
+    cov = corr * np.outer(log_sd * theta, log_sd * theta)
+    model.covariance_ = pd.DataFrame(cov, index=list(PARETO_CDNOW), columns=list(PARETO_CDNOW))
+    draws = model.sample_params(300, seed=1)
+    assert (draws["s"] == 190.0).all() and (draws["beta"] == 12000.0).all()
+    assert np.std(np.log(draws["r"])) == pytest.approx(0.05, rel=0.2)  # conditional on s, beta: barely narrower
+
+
+def test_bgnbd_nearly_fixed_dropout_probability() -> None:
+    """A boundary fit (a, b -> infinity with a/(a+b) fixed) where scipy's 2F1 fails: second-order expansion."""
+    x, T, t = np.array([0.0, 3, 7, 30]), np.array([15.0, 19.6, 18.7, 30]), np.full(4, 12.86)
+    below, above = _fitted(BetaGeoModel, {"r": 0.95, "alpha": 10.3, "a": 0.127 * 9e3, "b": 0.873 * 9e3}), \
+        _fitted(BetaGeoModel, {"r": 0.95, "alpha": 10.3, "a": 0.127 * 1.1e4, "b": 0.873 * 1.1e4})
+    exact, approx = below._expected_if_alive(t, x, 0 * x, T), above._expected_if_alive(t, x, 0 * x, T)
+    np.testing.assert_allclose(approx, exact, rtol=5e-4)  # close parameters, close values across the switch
+    huge = _fitted(BetaGeoModel, {"r": 0.95, "alpha": 10.3, "a": 1.3e12, "b": 9.1e12})
+    p = 1.3 / 10.4
+    fixed_p = (1 - ((10.3 + T) / (10.3 + T + p * t)) ** (0.95 + x)) / p  # a point mass at p
+    np.testing.assert_allclose(huge.expected_purchases_if_alive(t, x, 0 * x, T), fixed_p, rtol=1e-9)

@@ -71,7 +71,7 @@ def test_auto_pipeline_and_the_four_tuple_interface(log) -> None:
     assert result.forecast.model_name == result.backtest.model
     assert result.backtest.reason in result.note and "p_alive" in result.values
     assert "clv_p05" not in result.values
-    values, model, gamma_gamma, summary = fit_value_table(tx, end, uncertainty_draws=0, backtest_horizon_days=60)
+    values, model, gamma_gamma, summary = fit_value_table(tx, end, backtest_horizon_days=60)
     pd.testing.assert_frame_equal(values, result.values)
     assert model.params_ == result.forecast.model.params_ and summary.index.equals(values.index)
     with pytest.raises(ValueError, match="model must be"):

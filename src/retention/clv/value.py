@@ -172,10 +172,12 @@ def fit_customer_values(transactions: pd.DataFrame, cutoff: DateLike, *, unit: T
 
 def fit_value_table(transactions: pd.DataFrame, cutoff: DateLike, *, unit: TimeUnit = "W", penalizer: float = 0.0,
                     horizon_months: int = 12, discount_rate_monthly: float = 0.01, churn_horizon_days: int = 90,
+                    uncertainty_draws: int = 0,
                     **options: object) -> tuple[pd.DataFrame, PurchaseModel, GammaGammaModel, pd.DataFrame]:
     """:func:`fit_customer_values` returning ``(values, purchase_model, gamma_gamma, summary)`` (the phase-A
-    notebooks' interface); ``options`` are its other keyword arguments (``model``, ``seasonal``, ...)."""
+    notebooks' interface; no parameter draws unless asked); ``options`` are its other keyword arguments
+    (``model``, ``seasonal``, ...)."""
     result = fit_customer_values(transactions, cutoff, unit=unit, penalizer=penalizer, horizon_months=horizon_months,
                                  discount_rate_monthly=discount_rate_monthly, churn_horizon_days=churn_horizon_days,
-                                 **options)  # type: ignore[arg-type]
+                                 uncertainty_draws=uncertainty_draws, **options)  # type: ignore[arg-type]
     return result.values, result.forecast.model, result.gamma_gamma, result.summary

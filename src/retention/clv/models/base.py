@@ -230,6 +230,10 @@ def check_penalizer(penalizer: Any) -> None:
         raise ValueError(f"penalizer must be a non-negative number, got {penalizer!r}")
 
 
+#: Largest log-scale standard error a parameter may have and still be drawn (see ``sample_params``).
+MAX_LOG_SD: float = 1.0
+
+
 class ParametricModel(BaseEstimator):
     """Fitted-parameter plumbing shared by the purchase models and the Gamma-Gamma spend model."""
 
@@ -255,21 +259,36 @@ class ParametricModel(BaseEstimator):
 
         ``log(theta) ~ N(log(theta_hat), D^-1 Cov D^-1)`` with ``D = diag(theta_hat)`` (the delta method
         applied to the inverse-Hessian covariance ``covariance_``); drawing on the log scale keeps every
-        draw positive. Returns one row per draw, one column per parameter. With an undefined covariance
-        (NaN standard errors) every draw equals the point estimate, with a warning.
+        draw positive. A parameter whose log-scale standard error exceeds :data:`MAX_LOG_SD` sits on a ridge
+        of the likelihood that runs to a boundary (Pareto/NBD's ``s`` and ``beta`` growing together when
+        everyone's dropout rate is about the same, BG/NBD's ``a`` and ``b`` when ``p`` hardly varies), where
+        the normal approximation is meaningless (draws of ``s`` from 1e-16 to 1e10): such parameters are held
+        at the estimate and the others drawn from their conditional normal distribution given them, which
+        understates the uncertainty along the ridge. With an undefined covariance every draw equals the
+        estimate, with a warning. Returns one row per draw, one column per parameter.
         """
         theta = np.array(self._theta())
         if int(n_draws) != n_draws or n_draws < 1:
             raise ValueError(f"n_draws must be a positive integer, got {n_draws!r}")
         cov = self.covariance_.to_numpy()
         rng = np.random.default_rng(seed)
+        log_theta = np.tile(np.log(theta), (int(n_draws), 1))
         if not np.all(np.isfinite(cov)):
             warnings.warn(f"{type(self).__name__}: covariance undefined, parameter draws equal the estimate",
                           RuntimeWarning, stacklevel=2)
-            draws = np.tile(theta, (int(n_draws), 1))
-        else:
-            log_cov = cov / np.outer(theta, theta)
-            draws = np.exp(rng.multivariate_normal(np.log(theta), log_cov, size=int(n_draws), method="cholesky"))
+            return pd.DataFrame(np.exp(log_theta), columns=list(self._param_names))
+        log_cov = cov / np.outer(theta, theta)
+        free = np.sqrt(np.diag(log_cov)) <= MAX_LOG_SD
+        held = ~free
+        conditional = log_cov[np.ix_(free, free)]
+        if held.any():
+            cross = log_cov[np.ix_(free, held)]
+            conditional = conditional - cross @ np.linalg.pinv(log_cov[np.ix_(held, held)]) @ cross.T
+        if free.any():
+            log_theta[:, free] = rng.multivariate_normal(np.log(theta[free]), 0.5 * (conditional + conditional.T),
+                                                         size=int(n_draws), method="eigh")
+        draws = np.exp(log_theta)
+        draws[:, held] = theta[held]  # exactly the estimate
         return pd.DataFrame(draws, columns=list(self._param_names))
 
     def with_params(self, params: Mapping[str, float]) -> ParametricModel:

@@ -124,6 +124,8 @@ class BetaGeoModel(PurchaseModel):
         if abs(a - 1.0) < 1e-7:  # the closed form has a removable singularity at a == 1
             a = 1.0 + 1e-7
         b = b + self._dropout_shift
+        if a + b > _NEARLY_FIXED_P:
+            return _nearly_fixed_p(t, x, age, r, alpha, a, b)
         log1mz = np.log(alpha + age) - np.log(alpha + age + t)
         z = -np.expm1(log1mz)
         hyp = hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
@@ -144,6 +146,29 @@ class BetaGeoModel(PurchaseModel):
         """
         r, alpha, _, _ = self._theta()
         return np.exp((r + x) * (np.log(alpha + age) - np.log(alpha + age + t)))
+
+
+#: Above this ``a + b`` the dropout probability hardly varies between customers (a boundary of the fit
+#: where scipy's 2F1 fails); the expectation is then taken to second order around the mean of ``p``.
+_NEARLY_FIXED_P = 1e4
+
+
+def _nearly_fixed_p(t: FloatArray, x: FloatArray, age: FloatArray, r: float, alpha: float, a: float,
+                    b: float) -> FloatArray:
+    """E[X(t) | alive] when ``p ~ Beta(a, b+x)`` is nearly a point mass: ``E f(p) ~ f(m) + f''(m) v / 2``.
+
+    For a fixed ``p`` the expectation over ``lambda ~ Gamma(r+x, alpha+T)`` is
+    ``f(p) = (1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p``; ``m`` and ``v`` are the mean and variance of ``p``,
+    ``f''`` is taken by central differences with step ``sqrt(v)``. The error is of order ``(a+b)^-2``.
+    """
+    m = a / (a + b + x)
+    v = m * (1.0 - m) / (a + b + x + 1.0)
+    h = np.sqrt(v)
+
+    def f(p: FloatArray) -> FloatArray:
+        return -np.expm1(-(r + x) * np.log1p(p * t / (alpha + age))) / p
+
+    return f(m) + 0.5 * (f(m + h) - 2.0 * f(m) + f(m - h))
 
 
 def simulate_summary(

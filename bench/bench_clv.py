@@ -20,8 +20,8 @@ Cases (``--cases``, comma-separated; default all):
   the truth comparison) on the default data, with the library of ``--baseline-ref`` (default ``main``,
   read with ``git show``) and with this checkout, alternately ``--repeats`` times; medians and ratio.
 * ``notebook`` -- notebook 04 itself executed by papermill on copies of ``reports/`` (a default run must
-  exist): the ``--baseline-ref`` notebook with its library first on ``PYTHONPATH`` (a temporary git
-  worktree), then this checkout's; alternately ``--repeats`` times; medians and ratio.
+  exist): the ``--baseline-ref`` notebook with its library first on ``PYTHONPATH`` (``git archive`` into a
+  temporary folder), then this checkout's; alternately ``--repeats`` times; medians and ratio.
 
 Usage::
 
@@ -223,9 +223,16 @@ def baseline_clv(ref: str) -> types.ModuleType | None:
 
 
 def notebook_clv_work(lib: Any, tx: pd.DataFrame, end: pd.Timestamp, truth: pd.DataFrame | None) -> float:
-    """The clv calls of notebooks/src/04_clv_roi.py with the default params (unit W, 120-day holdout)."""
-    values, model, gamma_gamma, summary = lib.fit_value_table(
-        tx, end, unit="W", penalizer=0.0, horizon_months=12, discount_rate_monthly=0.01, churn_horizon_days=90)
+    """The clv calls of notebooks/src/04_clv_roi.py with the default params (unit W, 120-day holdout), as each
+    version of the notebook makes them (the new one through ``fit_customer_values``, with 200 draws)."""
+    options = {"unit": "W", "penalizer": 0.0, "horizon_months": 12, "discount_rate_monthly": 0.01,
+               "churn_horizon_days": 90}
+    fitted = None
+    if hasattr(lib, "fit_customer_values"):
+        fitted = lib.fit_customer_values(tx, end, **options)
+        values, model, gamma_gamma, summary = fitted.values, fitted.forecast.model, fitted.gamma_gamma, fitted.summary
+    else:
+        values, model, gamma_gamma, summary = lib.fit_value_table(tx, end, **options)
     repeaters = summary[summary["frequency"] > 0]
     lib.spend_frequency_correlation(repeaters["frequency"], repeaters["monetary_value"])
     cal_end = end - pd.Timedelta(days=120)
@@ -235,7 +242,9 @@ def notebook_clv_work(lib: Any, tx: pd.DataFrame, end: pd.Timestamp, truth: pd.D
     lib.repeat_purchase_tracking(tx, bg_cal, cal_end, end, unit="W")
     lib.probability_alive_matrix(model, T=float(summary["T"].max()),
                                  max_frequency=int(min(20, summary["frequency"].quantile(0.99))))
-    if truth is not None:
+    if truth is not None and fitted is not None:
+        lib.forecast_value_table(fitted.forecast, gamma_gamma, horizon_months=12, discount_rate_monthly=0.0)
+    elif truth is not None:
         lib.customer_value_table(summary, model, gamma_gamma, horizon_months=12, discount_rate_monthly=0.0,
                                  time_unit="W")
     return float(values["expected_purchases"].sum())
@@ -277,22 +286,20 @@ def case_notebook(args: argparse.Namespace) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         base_src = Path(tmp) / "baseline"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base_src), args.baseline_ref],
-                       check=True, capture_output=True)
-        try:
-            copies = {}
+        base_src.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline_ref, "src", "notebooks"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base_src)], input=archive, check=True)
+        copies = {}
+        for label in ("before", "after"):
+            copies[label] = Path(tmp) / label
+            shutil.copytree(reports, copies[label], ignore=shutil.ignore_patterns("*.html", "notebooks"))
+        paths = {"before": base_src, "after": ROOT}
+        times: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(args.repeats):
             for label in ("before", "after"):
-                copies[label] = Path(tmp) / label
-                shutil.copytree(reports, copies[label], ignore=shutil.ignore_patterns("*.html", "notebooks"))
-            paths = {"before": base_src, "after": ROOT}
-            times: dict[str, list[float]] = {"before": [], "after": []}
-            for _ in range(args.repeats):
-                for label in ("before", "after"):
-                    notebook = paths[label] / "notebooks" / "04_clv_roi.ipynb"
-                    times[label].append(_run_notebook(str(paths[label] / "src"), notebook, copies[label]))
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base_src)], check=False,
-                           capture_output=True)
+                notebook = paths[label] / "notebooks" / "04_clv_roi.ipynb"
+                times[label].append(_run_notebook(str(paths[label] / "src"), notebook, copies[label]))
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"Notebook 04 executed by papermill ({args.repeats} alternating runs, medians): {args.baseline_ref} "
           f"library {med['before']:.1f} s, this checkout {med['after']:.1f} s "

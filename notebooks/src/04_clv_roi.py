@@ -83,7 +83,7 @@ rp.show_markdown(
     f"Log-likelihood of the {bgnbd.label} fit: {bgnbd.log_likelihood_:,.1f}.")
 rp.show_markdown(f"**Model and calendar.** {fitted.note}")
 if fitted.backtest is not None and not fitted.backtest.scorecard.empty:
-    _ = pipeline.write_artifact(fitted.backtest.scorecard.round(6), output_dir, "forecast_backtest.csv")
+    _ = pipeline.write_artifact(fitted.backtest.scorecard, output_dir, "forecast_backtest.csv")
 if abs(corr) > cp["max_spend_frequency_corr"]:
     rp.callout(f"Purchase frequency and average spend are correlated (r = {corr:.2f}); the Gamma-Gamma model "
                f"assumes they are independent, so its spend forecasts are less reliable here.", title="Warning")

@@ -19,13 +19,13 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 SERIES := 01_eda 02_segmentation 03_churn_model 04_clv_roi 05_executive_summary
-LIB := $(wildcard src/retention/*.py src/retention/*/*.py src/retention/*/*/*.py)
+LIB := $(wildcard src/retention/*.py)
 EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
 HTML := $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json
 START := $(shell date +%s)
 
-.PHONY: reports install test lint unit nbval notebooks results clean FORCE bench-clv
+.PHONY: reports install test lint unit nbval notebooks results clean FORCE
 
 reports: $(OUT)/index.html
 	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
@@ -92,7 +92,7 @@ FORCE:
 # write 0.8 GB of Parquet, 2 min for the engine, ~8 GB of spill in BENCH_DATA). Writes bench/results/results.*.
 HUGE ?=
 BENCH_DATA ?= /tmp/retention-bench
-.PHONY: bench test-spark
+.PHONY: bench bench-clv test-spark
 bench: $(INSTALLED)
 	@$(BIN)/python -c "import ibis" 2>/dev/null || \
 		$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[engine]'

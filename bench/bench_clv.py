@@ -18,7 +18,8 @@ Cases (``--cases``, comma-separated; default all):
   scorecard of every candidate at those cutoffs.
 * ``notebook-clv`` -- the CLV work of notebook 04 (value table, holdout check, tracking, P(alive) grid,
   the truth comparison) on the default data, with the library of ``--baseline-ref`` (default ``main``,
-  read with ``git show``) and with this checkout, alternately ``--repeats`` times; medians and ratio.
+  read with ``git show``; default: the merge base of HEAD and main, i.e. the code this work started from)
+  and with this checkout, alternately ``--repeats`` times; medians and ratio.
 * ``notebook`` -- notebook 04 itself executed by papermill on copies of ``reports/`` (a default run must
   exist): the ``--baseline-ref`` notebook with its library first on ``PYTHONPATH`` (``git archive`` into a
   temporary folder), then this checkout's; alternately ``--repeats`` times; medians and ratio.
@@ -26,7 +27,7 @@ Cases (``--cases``, comma-separated; default all):
 Usage::
 
     .venv/bin/python bench/bench_clv.py [--cases truth,cdnow-backtest] [--customers 1000000]
-        [--log-lines 5000000] [--repeats 3] [--baseline-ref main] [--blas-threads 1]
+        [--log-lines 5000000] [--repeats 3] [--baseline-ref merge-base] [--blas-threads 1]
 
 The model fits limit BLAS to one thread themselves (tiny vectors); ``--blas-threads`` limits the rest.
 """
@@ -272,10 +273,11 @@ def case_notebook_clv(args: argparse.Namespace) -> None:
 def _run_notebook(pythonpath: str, notebook: Path, out: Path) -> float:
     env = dict(os.environ, PYTHONPATH=pythonpath, JUPYTER_PREFER_ENV_PATH="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
     start = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).with_name("papermill")), "--kernel", "python3", "--cwd", str(ROOT),
-                    "--no-progress-bar", "-p", "params_file", "params/default.yaml", "-p", "output_dir", str(out),
-                    str(notebook), str(out / "04.ipynb")],
-                   check=True, env=env, capture_output=True)
+    run = subprocess.run([str(Path(sys.executable).with_name("papermill")), "--kernel", "python3", "--cwd", str(ROOT),
+                          "--no-progress-bar", "-p", "params_file", "params/default.yaml", "-p", "output_dir", str(out),
+                          str(notebook), str(out / "04.ipynb")], env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"papermill failed on {notebook}:\n{run.stderr[-3000:]}")
     return time.perf_counter() - start
 
 
@@ -319,9 +321,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--log-lines", type=int, default=5_000_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--baseline-ref", default="main")
+    parser.add_argument("--baseline-ref", default="merge-base",
+                        help="git ref of 'today' (default: the merge base of HEAD and main)")
     parser.add_argument("--blas-threads", type=int, default=1)
     args = parser.parse_args()
+    if args.baseline_ref == "merge-base":
+        args.baseline_ref = subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], check=True,
+                                           capture_output=True, text=True).stdout.strip()[:10]
     unknown = set(args.cases.split(",")) - set(CASES)
     if unknown:
         parser.error(f"unknown case(s) {sorted(unknown)}; known: {list(CASES)}")

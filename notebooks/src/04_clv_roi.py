@@ -82,8 +82,6 @@ rp.show_markdown(
     f"**{rp.pct(cp['discount_rate_monthly'])} per month**; {rp.number(len(repeaters))} repeat buyers fit the spend model. "
     f"Log-likelihood of the {bgnbd.label} fit: {bgnbd.log_likelihood_:,.1f}.")
 rp.show_markdown(f"**Model and calendar.** {fitted.note}")
-if fitted.backtest is not None and not fitted.backtest.scorecard.empty:
-    _ = pipeline.write_artifact(fitted.backtest.scorecard, output_dir, "forecast_backtest.csv")
 if abs(corr) > cp["max_spend_frequency_corr"]:
     rp.callout(f"Purchase frequency and average spend are correlated (r = {corr:.2f}); the Gamma-Gamma model "
                f"assumes they are independent, so its spend forecasts are less reliable here.", title="Warning")

@@ -109,11 +109,18 @@ FORCE:
 # write 0.8 GB of Parquet, 2 min for the engine, ~8 GB of spill in BENCH_DATA). Writes bench/results/results.*.
 HUGE ?=
 BENCH_DATA ?= /tmp/retention-bench
-.PHONY: bench test-spark
+.PHONY: bench bench-clv test-spark
 bench: $(INSTALLED)
 	@$(BIN)/python -c "import ibis" 2>/dev/null || \
 		$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[engine]'
 	$(BIN)/python bench/run.py --data-dir $(BENCH_DATA) $(if $(HUGE),--huge)
+
+# retention.clv: fits on CDNOW, forecasts vs the generator's truth, CDNOW backtests, notebook 04 before/after
+# (bench/bench_clv.py --help; the notebook case needs a default run in reports/).
+bench-clv: $(INSTALLED)
+	$(BIN)/python bench/bench_clv.py --customers 1000000 --log-lines 5000000
+
+bench: bench-clv
 
 # The engine on Apache Spark (local mode) against DuckDB: installs the spark extra and, when java is
 # missing, Debian's Java 17 (needs root, as in CI), then runs tests/test_spark.py.

@@ -16,7 +16,6 @@ from scipy import special
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from retention import clv
 from retention.clv import (
     DAYS_PER_MONTH,
     BetaGeoModel,
@@ -26,6 +25,8 @@ from retention.clv import (
     simulate_summary,
     spend_frequency_correlation,
 )
+from retention.clv.models.base import CountData
+from retention.clv.models.bgnbd import bgnbd_loglik
 
 CDNOW_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie & Lee (2005), weeks
 CDNOW_GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}  # Fader & Hardie (2013), 946 repeat buyers
@@ -321,8 +322,8 @@ def test_bgnbd_edge_histories_have_no_nan() -> None:
     age = np.array([39.0, 5.0, 20.0, 39.0, 39.0, 0.0, 12.5])
     sim = simulate_summary(300, 30.0, CDNOW_PARAMS, seed=2)
     model = BetaGeoModel().fit(np.r_[sim["frequency"], x], np.r_[sim["recency"], t_x], np.r_[sim["T"], age])
-    edge_only = clv._CountData.build(x.astype(float), t_x, age, np.ones(x.size))
-    ll, grad = clv._bgnbd_loglik(np.array([0.2, 4.0, 0.8, 2.5]), edge_only)
+    edge_only = CountData.build(x.astype(float), t_x, age, np.ones(x.size))
+    ll, grad = bgnbd_loglik(np.array([0.2, 4.0, 0.8, 2.5]), edge_only)
     assert np.isfinite(ll) and np.all(np.isfinite(grad))
     assert np.isfinite(model.log_likelihood_)
     assert all(np.isfinite(v) and v > 0 for v in model.params_.values())
@@ -395,16 +396,16 @@ def test_probability_no_purchase_properties() -> None:
 
 def test_bgnbd_gradient_matches_finite_differences() -> None:
     sim = simulate_summary(300, np.linspace(1, 40, 300), CDNOW_PARAMS, seed=3)
-    data = clv._CountData.build(sim["frequency"].to_numpy(float), sim["recency"].to_numpy(),
+    data = CountData.build(sim["frequency"].to_numpy(float), sim["recency"].to_numpy(),
                                 sim["T"].to_numpy(), np.ones(300))
     theta = np.array([0.3, 5.0, 0.9, 2.0])
-    _, grad = clv._bgnbd_loglik(theta, data)
+    _, grad = bgnbd_loglik(theta, data)
     for i in range(4):
         h = 1e-6 * theta[i]
         up, down = theta.copy(), theta.copy()
         up[i] += h
         down[i] -= h
-        numeric = (clv._bgnbd_loglik(up, data, False)[0] - clv._bgnbd_loglik(down, data, False)[0]) / (2 * h)
+        numeric = (bgnbd_loglik(up, data, False)[0] - bgnbd_loglik(down, data, False)[0]) / (2 * h)
         assert grad[i] == pytest.approx(numeric, rel=1e-5)
 
 

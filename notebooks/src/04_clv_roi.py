@@ -31,12 +31,13 @@ rp.setup_notebook(info, params_file)
 churn_horizon = params["churn"]["horizon_days"]
 dp = dc.decision_settings(params.get("decision"))
 economics = params["roi"]["economics"]
-values, bgnbd, gamma_gamma, summary = clv.fit_value_table(
+fitted = clv.fit_customer_values(
     tx, end, unit=unit, penalizer=cp["penalizer"], horizon_months=cp["horizon_months"],
-    discount_rate_monthly=cp["discount_rate_monthly"], churn_horizon_days=churn_horizon)
+    discount_rate_monthly=cp["discount_rate_monthly"], churn_horizon_days=churn_horizon,
+    decision_horizon_months=dp["horizon_months"])
+values, bgnbd, gamma_gamma, summary = fitted.values, fitted.forecast.model, fitted.gamma_gamma, fitted.summary
 values = values.drop(columns=["value_if_active"])
-if_alive = dc.value_table_if_alive(summary, bgnbd, gamma_gamma, horizon_months=dp["horizon_months"], time_unit=unit,
-                                   offer_months=[dp["offer_months"]]).drop(columns=["expected_order_value"])
+if_alive = dc.offer_window_values(fitted, [dp["offer_months"]])
 repeaters = summary[summary["frequency"] > 0]
 segments_table = pipeline.read_stage(output_dir, "segments")
 churn = pipeline.read_stage(output_dir, "churn")
@@ -58,7 +59,7 @@ rp.kpi_cards([
      f"{rp.number(len(base))} customers who bought in the last {dp['base_window_days']} days; churn probability × "
      f"value at stake"),
     ("Top 20% of customers", rp.pct(top20_share), "of the expected future value"),
-    ("Still active (P(alive) > 0.5)", rp.pct((customers["p_alive"] > 0.5).mean()), "BG/NBD estimate"),
+    ("Still active (P(alive) > 0.5)", rp.pct((customers["p_alive"] > 0.5).mean()), f"{bgnbd.label} estimate"),
 ])
 rp.callout(
     f"Over the next {cp['horizon_months']} months the {rp.number(len(customers))} customers are expected to bring "
@@ -83,7 +84,7 @@ rp.callout(
 
 # %%
 fit_table = pd.DataFrame({
-    "Model": ["BG/NBD"] * 4 + ["Gamma-Gamma"] * 3,
+    "Model": [bgnbd.label] * 4 + ["Gamma-Gamma"] * 3,
     "Parameter": list(bgnbd.params_) + list(gamma_gamma.params_),
     "Estimate": [f"{v:.4g}" for v in list(bgnbd.params_.values()) + list(gamma_gamma.params_.values())],
     "Standard error": [f"{v:.3g}" for v in list(bgnbd.standard_errors_.values())
@@ -94,7 +95,8 @@ corr = clv.spend_frequency_correlation(repeaters["frequency"], repeaters["moneta
 rp.show_markdown(
     f"Time unit: **{unit_name}**; CLV horizon: **{cp['horizon_months']} months**; discount rate: "
     f"**{rp.pct(cp['discount_rate_monthly'])} per month**; {rp.number(len(repeaters))} repeat buyers fit the spend model. "
-    f"Log-likelihood of the BG/NBD fit: {bgnbd.log_likelihood_:,.1f}.")
+    f"Log-likelihood of the {bgnbd.label} fit: {bgnbd.log_likelihood_:,.1f}.")
+rp.show_markdown(f"**Model and calendar.** {fitted.note}")
 if abs(corr) > cp["max_spend_frequency_corr"]:
     rp.callout(f"Purchase frequency and average spend are correlated (r = {corr:.2f}); the Gamma-Gamma model "
                f"assumes they are independent, so its spend forecasts are less reliable here.", title="Warning")
@@ -226,12 +228,10 @@ _ = pipeline.write_enhanced(output_dir, "clv", id_map=lambda ids: privacy.pseudo
 truth = pipeline.load_truth(params)
 if truth is not None:
     known = truth.loc[customers.index]
-    year = clv.DAYS_PER_MONTH * 12 / {"D": 1, "W": 7}[unit]
-    forecast = np.asarray(bgnbd.conditional_expected_purchases(year, summary["frequency"], summary["recency"],
-                                                                summary["T"]))
+    forecast = fitted.forecast.expected_purchases(365).to_numpy()
     purchases_corr = np.corrcoef(forecast, known["purchases_next_365d"])[0, 1]
-    undiscounted = clv.customer_value_table(summary, bgnbd, gamma_gamma, horizon_months=12, discount_rate_monthly=0.0,
-                                            time_unit=unit)["clv"]
+    undiscounted = clv.forecast_value_table(fitted.forecast, gamma_gamma, horizon_months=12,
+                                            discount_rate_monthly=0.0)["clv"]
     spend_corr = np.corrcoef(undiscounted, known["spend_next_365d"])[0, 1]
     rp.callout(
         f"The default data is generated, so the next year is known. Forecast purchases over the next 12 months: "
@@ -240,8 +240,8 @@ if truth is not None:
         f"{rp.pct(forecast.sum() / known['purchases_next_365d'].sum() - 1)}). Customer by customer the forecast "
         f"correlates {purchases_corr:.2f} with the true purchases, and the undiscounted 12-month CLV "
         f"{spend_corr:.2f} with the true spend ({rp.money(undiscounted.sum(), currency)} forecast vs "
-        f"{rp.money(known['spend_next_365d'].sum(), currency)} true). The level bias comes from the seasonal peak "
-        f"described above; the ranking of customers is what the campaigns below rely on.",
+        f"{rp.money(known['spend_next_365d'].sum(), currency)} true). The ranking of customers is what the "
+        f"campaigns below rely on.",
         title="CLV against the generator's truth")
 
 # %% [markdown]

@@ -28,17 +28,12 @@ from retention.decisions.frame import customer_base, decision_frame, lapsed_summ
 from retention.decisions.kpis import KPI_KEYS, Kpi, change_text, headline_kpis, kpis_document, retention_rate, snapshot
 from retention.decisions.options import Option, evaluate_option, evaluate_options, profit_list_terms, target_list
 from retention.decisions.truth import list_against_truth, nonbuyer_shares
-from retention.decisions.value import (
-    expected_purchases_if_alive,
-    expected_revenue_if_alive,
-    value_table_as_of,
-    value_table_if_alive,
-)
+from retention.decisions.value import offer_window_values, value_table_as_of
 from retention.decisions.vocabulary import DEFAULTS, GLOSSARY, RETIRED_NAMES, decision_settings
 
 __all__ = [
     "DEFAULTS", "GLOSSARY", "RETIRED_NAMES", "KPI_KEYS", "decision_settings",
-    "expected_purchases_if_alive", "expected_revenue_if_alive", "value_table_if_alive", "value_table_as_of",
+    "offer_window_values", "value_table_as_of",
     "last_purchases", "customer_base", "decision_frame", "segment_value_risk", "lapsed_summary",
     "Kpi", "snapshot", "retention_rate", "headline_kpis", "kpis_document", "change_text",
     "Option", "evaluate_option", "evaluate_options", "profit_list_terms", "target_list",

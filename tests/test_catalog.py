@@ -33,8 +33,8 @@ def _io_calls(source: str) -> tuple[set[str], set[str]]:
                    "work_json": f"work/{name}.json"}[kind])
     if "write_enhanced(" in source:
         writes.add("artifacts/enhanced_customer_data.csv")
-    writes |= {f"artifacts/{name}.json" for name in re.findall(r"write_(?:json|text_atomic)\(.*?\"(\w+)\.json\"", source,
-                                                               flags=re.S)}
+    json_writes = re.findall(r"write_(?:json|text_atomic)\(.*?\"(\w+)\.json\"", source, flags=re.S)
+    writes |= {f"artifacts/{name}.json" for name in json_writes}
     reads |= {f"artifacts/{name}.json" for name in re.findall(r"read_text\(.*?\"(\w+)\.json\"", source)}
     reads |= {f"artifacts/{name}.json" for name in re.findall(r"\(artifacts / \"(\w+)\.json\"\)\.read_text", source)}
     if 'write_artifact(members, output_dir, file)' in source:

@@ -220,7 +220,7 @@ rp.show_static_table(pd.DataFrame({
 }), numeric=["Customers", "At risk", "Mean churn probability", f"Mean value at stake ({currency})",
              f"Expected loss ({currency})"])
 
-stage = values.join(frame[["in_base", "at_risk", "expected_revenue_if_alive", "value_at_stake", "expected_loss"]])
+stage = values.join(frame[["in_base", "at_risk", "value_at_stake", "expected_loss"]])
 _ = pipeline.write_stage(stage, output_dir, "clv")
 _ = pipeline.write_enhanced(output_dir, "clv", id_map=lambda ids: privacy.pseudonymise(ids, salt))
 

@@ -20,11 +20,12 @@ from retention.generator.campaign import CAMPAIGN_COLUMNS, campaign_name
 from retention.generator.config import GeneratorConfig, LatentProcess, ResponseModel
 from retention.generator.large import write_large_log
 from retention.generator.log import CANONICAL_ORDER
+from retention.generator.process import MONTH_WEIGHT, WEEKDAY_WEIGHT
 from retention.generator.response import RESPONSE_TYPES, expected_uplift
 from retention.generator.synthetic import SyntheticLog, companion_paths, generate, write_generated
 from retention.generator.truth import true_incremental_profit, true_incremental_profit_by_customer
 
-__all__ = ["LatentProcess", "ResponseModel", "GeneratorConfig", "SyntheticLog", "CANONICAL_ORDER",
+__all__ = ["MONTH_WEIGHT", "WEEKDAY_WEIGHT", "LatentProcess", "ResponseModel", "GeneratorConfig", "SyntheticLog", "CANONICAL_ORDER",
            "CAMPAIGN_COLUMNS", "RESPONSE_TYPES", "expected_uplift", "generate", "write_generated", "write_large_log",
            "companion_paths", "campaign_name", "true_incremental_profit", "true_incremental_profit_by_customer",
            "truth"]

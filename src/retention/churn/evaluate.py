@@ -42,6 +42,14 @@ class Evaluation:
     probabilities: pd.DataFrame
     y_true: pd.Series = field(repr=False)
 
+    def at_threshold(self, threshold: float) -> Evaluation:
+        """The same evaluation with the threshold metrics (accuracy, precision, recall, F1) at ``threshold``.
+
+        Recomputed from the stored probabilities: no model predicts again.
+        """
+        return Evaluation(table=_table(self.y_true, self.probabilities, threshold), probabilities=self.probabilities,
+                          y_true=self.y_true)
+
     def losses(self, metric: str) -> pd.DataFrame:
         """Per-customer losses of every model on a proper scoring rule (column means = the table's)."""
         return pd.DataFrame({name: probability_losses(self.y_true, self.probabilities[name], metric)
@@ -72,11 +80,16 @@ def evaluate(models: Mapping[str, BaseEstimator], validation_examples: pd.DataFr
         raise ValueError("models is empty.")
     y_true = pd.Series(binary_target(validation_examples[TARGET]), index=validation_examples.index, name=TARGET)
     probabilities = pd.DataFrame({name: predict_churn(model, validation_examples) for name, model in models.items()})
-    rows = {name: classification_report_at(y_true, probabilities[name], threshold) for name in models}
+    return Evaluation(table=_table(y_true, probabilities, threshold), probabilities=probabilities, y_true=y_true)
+
+
+def _table(y_true: pd.Series, probabilities: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """One row of :func:`~retention.metrics.classification_report_at` per column of ``probabilities``."""
+    rows = {name: classification_report_at(y_true, probabilities[name], threshold) for name in probabilities.columns}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table["threshold"] = float(threshold)
     table.index.name = "model"
-    return Evaluation(table=table, probabilities=probabilities, y_true=y_true)
+    return table
 
 
 def beats_baseline(table: pd.DataFrame, metric: str = "pr_auc", baseline: str = BASELINE_NAME,
@@ -146,4 +159,5 @@ def paired_margins(evaluation: Evaluation, model: str, others: Sequence[str], me
         rows.append({"compared_with": other, "metric": metric, "model_value": float(losses[model].mean()),
                      "other_value": float(losses[other].mean()), "margin": float(difference.mean()),
                      "margin_se": se, "at_least_as_good": bool(difference.mean() >= 0)})
-    return pd.DataFrame(rows).set_index("compared_with")
+    columns = ["compared_with", "metric", "model_value", "other_value", "margin", "margin_se", "at_least_as_good"]
+    return pd.DataFrame(rows, columns=columns).set_index("compared_with")

@@ -70,7 +70,7 @@ class Selection:
         The evaluation table with ``role`` ("baseline" or "candidate"), ``rank`` (1 = best on the
         decision metric) and ``shipped`` (bool) added, sorted by rank.
     margins : pandas.DataFrame
-        :func:`~retention.churn.paired_margins` of the shipped model against every baseline.
+        :func:`~retention.churn.paired_margins` of the shipped model against every other baseline.
     optimism : float
         Bootstrap estimate (>= 0) of how much the winner's validation score flatters it.
     win_share : float
@@ -189,7 +189,8 @@ def select_production_model(evaluation: Evaluation, *, metric: str = DECISION_ME
         optimism, winners = _bootstrap_selection(losses, 0, n_bootstrap, seed)
         win_share = float((winners == 0).mean())
     return Selection(shipped=shipped, winner=winner, pinned=production_model != AUTO, metric=metric, table=table,
-                     margins=paired_margins(evaluation, shipped, base, metric), optimism=optimism,
+                     margins=paired_margins(evaluation, shipped, [b for b in base if b != shipped], metric),
+                     optimism=optimism,
                      win_share=win_share, n_bootstrap=n_bootstrap)
 
 

@@ -143,8 +143,9 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Columns P(stay), P(churn): the mean of the calibrated fold models' probabilities."""
         check_is_fitted(self, "estimators_")
-        churn = np.mean([calibrator.predict(model.predict_proba(X)[:, 1])
-                         for model, calibrator in zip(self.estimators_, self.calibrators_, strict=True)], axis=0)
+        with threadpool_limits(limits=1):  # OpenMP threads of gradient boosting thrash a busy machine
+            churn = np.mean([calibrator.predict(model.predict_proba(X)[:, 1])
+                             for model, calibrator in zip(self.estimators_, self.calibrators_, strict=True)], axis=0)
         return np.column_stack([1.0 - churn, churn])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:

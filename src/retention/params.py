@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from retention.churn.models import MODEL_NAMES
 from retention.paths import project_root
 from retention.segments import DEFAULT_SEGMENT_RULES
 
@@ -190,8 +191,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
                             and 0 < v[0] < v[1] < 1 else "needs two increasing probabilities between 0 and 1"),
         "calibration": Field("sigmoid", str, "probability calibration on training data",
                              choices=("sigmoid", "isotonic")),
-        "production_model": Field("Logistic regression", str, "the model that scores every customer",
-                                  choices=("Logistic regression", "Random forest", "Gradient boosting")),
+        "production_model": Field("auto", str, "the model that scores every customer ('auto': the best on the "
+                                  "out-of-time validation)", choices=("auto", *MODEL_NAMES)),
         "cv_folds": Field(3, int, "cross-validation folds (grouped by customer) for tuning", min=2, max=10),
         "seed": Field(42, int, "seed of every model", min=0),
     },

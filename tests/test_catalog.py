@@ -24,7 +24,7 @@ def _product_by_path(path: str) -> str:
 def _io_calls(source: str) -> tuple[set[str], set[str]]:
     """Products a notebook writes and reads, from its pipeline calls with literal names."""
     writes, reads = set(), set()
-    for kind, name in re.findall(r"write_(artifact|stage|work_table|work_json)\(.*?output_dir, \"([^\"]+)\"", source,
+    for kind, name in re.findall(r"write_(artifact|stage|work_table|work_json)\(.*?output_dir,\s*\"([^\"]+)\"", source,
                                   flags=re.S):
         writes.add({"artifact": f"artifacts/{name}", "stage": f"work/stage_{name}.parquet",
                     "work_table": f"work/{name}.parquet", "work_json": f"work/{name}.json"}[kind])

@@ -1,4 +1,7 @@
-"""Tests for retention.churn: cutoffs, labels, no leakage, calibration, determinism and explanations."""
+"""Tests for retention.churn: cutoffs, labels, no leakage, calibration, determinism and explanations.
+
+Selection, thresholds, BTYD features and collinearity are in tests/test_churn_selection.py.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,18 @@ from sklearn.metrics import brier_score_loss
 
 from retention.churn import (
     BASELINE_NAME,
+    BASELINE_NAMES,
+    BTYD_FEATURES,
     MODEL_FEATURES,
+    MODEL_NAMES,
     PRODUCTION_MODEL,
     TARGET,
+    BTYDBaseline,
+    CalibratedModel,
     ChurnDesign,
     ModelFeatures,
     RecencyBaseline,
-    _reason,
+    add_btyd_features,
     beats_baseline,
     build_examples,
     calibrate,
@@ -31,10 +39,14 @@ from retention.churn import (
     permutation_importance_table,
     plan_cutoffs,
     predict_churn,
+    refit,
     refit_and_score,
     risk_band,
     top_reasons,
 )
+from retention.churn.customers import _reason
+from retention.churn.explain import VIF_LIMIT
+from retention.churn.models import PARAM_GRIDS
 from retention.cleaning import clean_transactions
 from retention.generator import GeneratorConfig, generate
 
@@ -58,13 +70,14 @@ class Prepared:
 
 @pytest.fixture(scope="module")
 def prepared() -> Prepared:
-    """600 generated customers, cleaned, with examples at the planned cutoffs and the fitted models."""
+    """600 generated customers, cleaned, with examples (BTYD columns included) and every fitted model."""
     log = generate(GeneratorConfig(n_customers=600, seed=11))
     clean = clean_transactions(log.transactions, non_product_codes=NON_PRODUCT_CODES)
     tx, returns = clean.transactions, clean.returns
     plan = plan_cutoffs(tx["InvoiceDate"].min(), clean.end_date, DESIGN)
-    train = build_examples(tx, plan.train, DESIGN, returns, data_end=clean.end_date)
-    validation = build_examples(tx, [plan.validation], DESIGN, returns, data_end=clean.end_date)
+    train = add_btyd_features(build_examples(tx, plan.train, DESIGN, returns, data_end=clean.end_date), tx, 90)
+    validation = add_btyd_features(build_examples(tx, [plan.validation], DESIGN, returns, data_end=clean.end_date),
+                                   tx, 90)
     models = fit_models(train, seed=0)
     return Prepared(tx, returns, clean.end_date, log.truth, train, validation, models)
 
@@ -229,7 +242,7 @@ def test_model_features_drop_a_column_that_is_all_missing(prepared: Prepared) ->
 def test_calibration_fixes_a_squashed_model(prepared: Prepared) -> None:
     # A heavily over-penalised logistic regression ranks customers but squashes every probability
     # towards the base rate; calibration on grouped training folds must repair it out of time.
-    squashed = make_models(0)["Logistic regression"].set_params(model__C=1e-5)
+    squashed = make_models(0, ["Logistic regression"])["Logistic regression"].set_params(model__C=1e-5)
     train, validation = prepared.train, prepared.validation
     raw = squashed.fit(train, train[TARGET]).predict_proba(validation)[:, 1]
     assert raw.std() < 0.02
@@ -240,9 +253,22 @@ def test_calibration_fixes_a_squashed_model(prepared: Prepared) -> None:
         assert fixed_brier < raw_brier - 0.01, method
 
 
+def test_fit_models_fits_every_registered_model(prepared: Prepared) -> None:
+    assert list(prepared.models) == list(MODEL_NAMES)
+    for name, model in prepared.models.items():
+        assert isinstance(model, CalibratedModel) == (name not in BASELINE_NAMES), name
+        proba = predict_churn(model, prepared.validation)
+        assert proba.between(0, 1).all(), name
+    with pytest.raises(ValueError, match="add_btyd_features"):
+        fit_models(prepared.train.drop(columns=list(BTYD_FEATURES)), seed=0, names=["Random forest + BTYD"])
+    with pytest.raises(ValueError, match="Unknown model"):
+        fit_models(prepared.train, seed=0, names=["SVM"])
+
+
 def test_fit_models_is_deterministic_for_a_seed(prepared: Prepared) -> None:
-    again = fit_models(prepared.train, seed=0)
-    assert list(again) == [BASELINE_NAME, "Logistic regression", "Random forest", "Gradient boosting"]
+    names = [BASELINE_NAME, "BG/NBD baseline (calibrated)", "Logistic regression + BTYD", "Gradient boosting"]
+    again = fit_models(prepared.train, seed=0, names=names)
+    assert list(again) == names
     for name, model in again.items():
         first = predict_churn(prepared.models[name], prepared.validation).to_numpy()
         assert np.array_equal(first, predict_churn(model, prepared.validation).to_numpy()), name
@@ -253,9 +279,13 @@ def test_fit_models_is_deterministic_for_a_seed(prepared: Prepared) -> None:
 
 def test_hyperparameters_come_from_the_grids(prepared: Prepared) -> None:
     chosen = chosen_hyperparameters(prepared.models).set_index(["model", "parameter"])["value"]
-    assert chosen["Logistic regression", "C"] in (0.01, 0.1, 1.0, 10.0)
-    assert chosen["Random forest", "max_depth"] in (4, 8)
-    assert chosen["Gradient boosting", "max_leaf_nodes"] in (4, 12)
+    for (name, parameter), value in chosen.items():
+        assert value in PARAM_GRIDS[name][f"model__{parameter}"], (name, parameter)
+    assert set(chosen.index.get_level_values("model")) == set(PARAM_GRIDS)
+    lr = prepared.models["Logistic regression"]
+    assert len(lr.cv_results_) == len(PARAM_GRIDS["Logistic regression"]["model__C"])
+    assert lr.cv_results_["score"].min() == lr.cv_results_.set_index("model__C").loc[lr.best_params_["model__C"],
+                                                                                       "score"]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -274,7 +304,7 @@ def test_out_of_time_evaluation(prepared: Prepared) -> None:
     assert probabilities.index.equals(prepared.validation.index)
     assert ((probabilities >= 0) & (probabilities <= 1)).all().all()
     comparison = beats_baseline(table, metric="roc_auc")
-    assert list(comparison.index) == ["Logistic regression", "Random forest", "Gradient boosting"]
+    assert list(comparison.index) == [n for n in MODEL_NAMES if n != BASELINE_NAME]
     assert (comparison["beats"] == (comparison["model_value"] > table.loc[BASELINE_NAME, "roc_auc"])).all()
 
 
@@ -297,6 +327,10 @@ def test_refit_and_score_live_customers(prepared: Prepared) -> None:
     live = features_at(tx, plan.live, DESIGN, prepared.returns)
     proba = refit_and_score(PRODUCTION_MODEL, labelled, live, seed=0)
     assert proba.index.equals(live.index)
+    # With the model fitted on the training cutoffs, its chosen settings are kept (no new grid search).
+    like = prepared.models["Random forest"]
+    kept = refit("Random forest", labelled, seed=0, like=like)
+    assert kept.best_params_ == like.best_params_ and len(kept.cv_results_) == 1
     assert proba.between(0, 1).all()
     truth = prepared.truth.set_index("CustomerID").loc[live.index]
     churned = (truth["purchases_next_90d"] == 0).astype(int)
@@ -316,14 +350,29 @@ def test_permutation_importance_ranks_recency_high(prepared: Prepared) -> None:
 # --------------------------------------------------------------------------------------------------------
 
 
-def test_logistic_coefficients_read_in_words(prepared: Prepared) -> None:
+def test_logistic_coefficients_read_as_associations(prepared: Prepared) -> None:
     table = logistic_coefficients(prepared.models["Logistic regression"]).set_index("feature")
     assert set(table.index) == set(MODEL_FEATURES)
     assert table.loc["Recency", "coefficient"] > 0
-    assert table.loc["Recency", "direction"] == "more days since the last order -> more likely to churn"
+    assert table.loc["Recency", "association"] == ("more days since the last order: associated with more churn, "
+                                                   "other features equal")
     np.testing.assert_allclose(table["odds_ratio"], np.exp(table["coefficient"]))
     with pytest.raises(ValueError, match="Logistic regression"):
         logistic_coefficients(prepared.models["Random forest"])
+
+
+def test_logistic_coefficients_flag_overlap_and_sign_flips(prepared: Prepared) -> None:
+    train = prepared.train
+    table = logistic_coefficients(prepared.models["Logistic regression + BTYD"], train, train[TARGET])
+    table = table.set_index("feature")
+    assert set(BTYD_FEATURES) <= set(table.index)
+    assert (table["vif"] >= 1 - 1e-9).all()
+    assert table["collinear"].equals(table["vif"] > VIF_LIMIT)
+    assert table["collinear"].any()  # orders in the last 90 days, spend in the last 90 days, the trend...
+    for feature, row in table.iterrows():
+        assert row["sign_differs"] == (np.sign(row["coefficient"]) != np.sign(row["marginal_correlation"]))
+        assert ("opposite sign" in row["caution"]) == row["sign_differs"], feature
+        assert ("do not read it alone" in row["caution"]) == row["collinear"], feature
 
 
 def test_top_reasons_name_a_long_silence_and_a_safe_customer(prepared: Prepared) -> None:
@@ -357,6 +406,10 @@ def test_top_reasons_name_a_long_silence_and_a_safe_customer(prepared: Prepared)
     ("Frequency_90d", {"Frequency_90d": 0, "Recency": 120}, False, "no order for 120 days"),
     ("PurchaseVelocity", {"PurchaseVelocity": 30.0, "Frequency": 1}, False, "only 1 order so far"),
     ("PurchaseVelocity", {"PurchaseVelocity": 7.0, "Frequency": 6}, False, "used to order every 7 days on average"),
+    ("p_alive", {"p_alive": 0.31}, False, "purchase model: only 31% likely to still be active"),
+    ("p_no_purchase", {"p_no_purchase": 0.87}, True, "purchase model: 87% chance of no order in the horizon"),
+    ("expected_purchases", {"expected_purchases": 0.24}, False,
+     "purchase model expects only 0.2 orders in the horizon"),
 ])
 def test_reason_texts(feature: str, row: dict, high: bool, text: str) -> None:
     assert _reason(feature, row, high, "$") == text
@@ -372,18 +425,33 @@ def test_risk_band_edges() -> None:
         risk_band([0.2], bands=(0.6, 0.3))
 
 
-def test_bgnbd_baseline_uses_only_history_before_each_cutoff():
-    from retention.churn import BGNBDBaseline
-
-    raw = generate(GeneratorConfig(n_customers=300, seed=21)).transactions
-    tx = clean_transactions(raw, non_product_codes=["POST", "DOT", "M", "C2", "PADS", "BANK CHARGES",
-                                                    "AMAZONFEE", "B"]).transactions
+def test_btyd_baseline_uses_only_history_before_each_cutoff(prepared: Prepared) -> None:
+    tx = prepared.transactions
     cutoff = pd.Timestamp("2011-06-30")
     before = tx[tx["InvoiceDate"] < cutoff + pd.Timedelta(days=1)]
     frame = pd.DataFrame({"CustomerID": sorted(before["CustomerID"].unique()), "cutoff": cutoff})
-    p_all = BGNBDBaseline(tx, 90).fit().predict_proba(frame)[:, 1]
-    p_past = BGNBDBaseline(before, 90).fit().predict_proba(frame)[:, 1]
+    with_all, with_past = add_btyd_features(frame, tx, 90), add_btyd_features(frame, before, 90)
+    p_all = BTYDBaseline().fit(with_all).predict_proba(with_all)
+    p_past = BTYDBaseline().fit(with_past).predict_proba(with_past)
     assert np.array_equal(p_all, p_past)  # later purchases change nothing
     assert ((p_all > 0) & (p_all < 1)).all()
-    live = BGNBDBaseline(tx, 90, cutoff=cutoff).fit().predict_proba(frame.set_index("CustomerID"))[:, 1]
-    assert np.array_equal(live, p_all)
+    live = add_btyd_features(frame.drop(columns="cutoff").set_index("CustomerID"), tx, 90, cutoff=cutoff)
+    assert np.array_equal(BTYDBaseline().fit(live).predict_proba(live)[:, 1], p_all[:, 1])
+
+
+def test_btyd_baseline_follows_the_estimator_contract(prepared: Prepared) -> None:
+    from sklearn.base import clone
+
+    baseline = BTYDBaseline(calibration="sigmoid")
+    assert clone(baseline).get_params() == {"column": "p_no_purchase", "calibration": "sigmoid"}
+    train, validation = prepared.train, prepared.validation
+    fitted = baseline.fit(train, train[TARGET])
+    raw = BTYDBaseline().fit(train).predict_proba(validation)[:, 1]
+    calibrated = fitted.predict_proba(validation)[:, 1]
+    np.testing.assert_array_equal(np.argsort(raw, kind="stable"), np.argsort(calibrated, kind="stable"))
+    # calibrated on the training labels: the mean probability matches the training churn rate
+    assert abs(fitted.predict_proba(train)[:, 1].mean() - train[TARGET].mean()) < 0.01
+    with pytest.raises(ValueError, match="add it with add_btyd_features"):
+        BTYDBaseline().fit(train.drop(columns="p_no_purchase"))
+    with pytest.raises(ValueError, match="needs the labels"):
+        BTYDBaseline(calibration="sigmoid").fit(train)

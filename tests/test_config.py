@@ -15,7 +15,7 @@ import yaml
 
 from retention import config, roi
 from retention.config import Params, ParamsError, load, params_hash, validate
-from retention.config.compat import LEGACY_PRODUCTION_MODEL, to_dict
+from retention.config.compat import to_dict
 from retention.params import defaults, load_params, validate_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def test_the_new_keys_take_their_documented_values():
     assert p.engine.memory_limit == "4GB" and p.experiment.min_detectable_uplift == 0.02
     for size in ("512MB", "1.5 GiB", "50%", "2tb"):
         assert validate({"engine": {"memory_limit": size}}).engine.memory_limit == size
-    for name in config.CHURN_MODEL_NAMES:
+    for name in config.churn_model_names():
         assert validate({"churn": {"production_model": name}}).churn.production_model == name
 
 
@@ -141,8 +141,8 @@ def test_temporary_fill_ins_of_the_dict_view():
     assert validate({"roi": {"chosen_campaign": None}}).roi.chosen_campaign is None
     # decision.pinned_campaign, when set, is what the notebooks analyse.
     assert validate_params({"decision": {"pinned_campaign": "Nurture"}})["roi"]["chosen_campaign"] == "Nurture"
-    # churn.production_model: auto reads as today's default model; an explicit name is kept.
-    assert validate_params({})["churn"]["production_model"] == LEGACY_PRODUCTION_MODEL == "Logistic regression"
+    # churn.production_model: auto (the churn notebook ships the best candidate); an explicit name is kept.
+    assert validate_params({})["churn"]["production_model"] == "auto"
     assert validate_params({"churn": {"production_model": "Random forest"}})["churn"]["production_model"] == \
         "Random forest"
 

@@ -10,11 +10,14 @@ import pytest
 
 from retention.metrics import (
     REPORT_METRICS,
+    cheapest_threshold,
     classification_report_at,
     confusion_at,
     cost_optimal_threshold,
     expected_cost,
     gains_table,
+    probability_losses,
+    probability_score,
     reliability_table,
 )
 
@@ -172,3 +175,39 @@ def test_expected_cost_and_confusion_on_a_hand_example() -> None:
     assert matrix.to_numpy().sum() == 5
     with pytest.raises(ValueError, match="threshold"):
         confusion_at(y, p, 1.5)
+
+
+def test_probability_losses_add_up_to_the_report_scores() -> None:
+    y = [0, 0, 1, 1, 1]
+    p = [0.1, 0.4, 0.35, 0.8, 1.0]
+    report = classification_report_at(y, p, 0.5)
+    np.testing.assert_allclose(probability_losses(y, p, "brier"), [0.01, 0.16, 0.4225, 0.04, 0.0])
+    assert probability_score(y, p, "brier") == pytest.approx(report["brier"])
+    assert probability_losses(y, p, "log_loss")[2] == pytest.approx(-math.log(0.35))
+    assert probability_score(y, p, "log_loss") == pytest.approx(report["log_loss"])
+    assert probability_losses([1], [0.0], "log_loss")[0] == pytest.approx(-math.log(np.finfo(float).eps))
+    with pytest.raises(ValueError, match="metric"):
+        probability_losses(y, p, "roc_auc")
+
+
+def test_cheapest_threshold_on_a_hand_example() -> None:
+    # Missing a churner costs 3, a wasted offer 1. Contacting from the top: nobody 3*3 = 9;
+    # {0.9} 6; {0.9, 0.7} 3 + 1 = 4; {.., 0.6} 0 + 1 = 1 (cheapest); {.., 0.2} 2.
+    y = [1, 0, 1, 1, 0]
+    p = [0.9, 0.7, 0.6, 0.6, 0.2]
+    threshold, cost = cheapest_threshold(y, p, 3.0, 1.0)
+    assert cost == 1.0
+    assert threshold == pytest.approx(0.4)  # midway between the lowest contacted (0.6) and the next (0.2)
+    assert expected_cost(y, p, threshold, 3.0, 1.0) == cost
+    nobody, cost_nobody = cheapest_threshold([0, 0, 1], [0.9, 0.8, 0.1], 1.0, 5.0)
+    assert cost_nobody == 1.0 and nobody > 0.9
+    everybody, _ = cheapest_threshold([1, 0, 1], [0.9, 0.5, 0.1], 5.0, 1.0)  # 10, 5, 6, then 1 for all
+    assert everybody == pytest.approx(0.05)
+
+
+def test_cheapest_threshold_of_calibrated_probabilities_is_near_the_break_even() -> None:
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 1, 20000)
+    y = (rng.uniform(0, 1, 20000) < p).astype(int)
+    threshold, _ = cheapest_threshold(y, p, 40.0, 20.0)
+    assert threshold == pytest.approx(cost_optimal_threshold(40.0, 20.0), abs=0.03)

@@ -2,8 +2,8 @@
 # # Churn model
 # Who will not buy again in the next days of the churn horizon, how sure we are, and why. A customer
 # has *churned* at a cutoff date if they make no purchase in the horizon after it. Models learn from
-# earlier cutoffs and are judged on a later one they never saw (out-of-time validation), next to two
-# simple baselines; the chosen model then scores every customer as of the last day of the data.
+# earlier cutoffs and are judged on a later one they never saw (out-of-time validation), next to simple
+# baselines; the best of them on that later cutoff then scores every customer as of the last day of the data.
 
 # %% tags=["parameters"]
 params_file = "params/default.yaml"  # the profile to run (papermill: -p params_file params/<profile>.yaml)
@@ -38,37 +38,61 @@ design = churn.ChurnDesign(horizon_days=H, n_train_cutoffs=cp["n_train_cutoffs"]
                            min_history_days=cp["min_history_days"], feature_window_days=cp["feature_window_days"],
                            peak_months=tuple(params["features"]["peak_months"]))
 plan = churn.plan_cutoffs(tx["InvoiceDate"].min(), end, design)
-train = churn.build_examples(tx, plan.train, design, returns=returns, data_end=end)
-valid = churn.build_examples(tx, [plan.validation], design, returns=returns, data_end=end)
-fitted = churn.fit_models(train, cp["seed"], cp["cv_folds"], calibration=cp["calibration"])
-BGNBD = "BG/NBD baseline"
-models = {churn.BASELINE_NAME: fitted[churn.BASELINE_NAME],
-          BGNBD: churn.BGNBDBaseline(tx, H, unit=params["clv"]["time_unit"]).fit(),
-          **{k: v for k, v in fitted.items() if k != churn.BASELINE_NAME}}
-threshold = metrics.cost_optimal_threshold(cp["cost_missed_churner"], cp["cost_wasted_offer"])
-evaluation = churn.evaluate(models, valid, threshold)
-table = evaluation.table
-production = cp["production_model"]
-baselines = [churn.BASELINE_NAME, BGNBD]
-best_baseline = table.loc[baselines, "pr_auc"].idxmax()
-gain = table.loc[production, "pr_auc"] - table.loc[best_baseline, "pr_auc"]
+unit = params["clv"]["time_unit"]
+train = churn.add_btyd_features(churn.build_examples(tx, plan.train, design, returns=returns, data_end=end), tx, H,
+                                unit=unit)
+valid = churn.add_btyd_features(churn.build_examples(tx, [plan.validation], design, returns=returns, data_end=end),
+                                tx, H, unit=unit)
+comparison = churn.compare_models(train, valid, seed=cp["seed"], cv_folds=cp["cv_folds"], calibration=cp["calibration"],
+                                  production_model=cp["production_model"])
+fitted, selection = comparison.models, comparison.selection
+production, metric = selection.shipped, selection.metric
+metric_name = {"brier": "Brier score", "log_loss": "log loss"}[metric]
+choice = churn.choose_threshold(train[churn.TARGET], churn.training_predictions(fitted[production], train),
+                                comparison.evaluation.y_true, comparison.evaluation.probabilities[production],
+                                cp["cost_missed_churner"], cp["cost_wasted_offer"])
+threshold = choice.threshold
+evaluation = comparison.evaluation.at_threshold(threshold)
+table = evaluation.table.loc[selection.table.index]
+BGNBD = churn.BTYD_BASELINE_NAME
+baselines = list(churn.BASELINE_NAMES)
+best_baseline = table.loc[baselines, metric].idxmin()
 
 # %%
 rp.kpi_cards([
-    ("Out-of-time ROC-AUC", f"{table.loc[production, 'roc_auc']:.3f}", f"{production}, cutoff {rp.day(plan.validation)}"),
-    ("PR-AUC vs best baseline", f"{table.loc[production, 'pr_auc']:.3f}",
-     f"{best_baseline}: {table.loc[best_baseline, 'pr_auc']:.3f}"),
+    ("Shipped model", production, "pinned in the params" if selection.pinned else
+     f"best {metric_name} of {len(table)} models"),
+    ("Out-of-time ROC-AUC", f"{table.loc[production, 'roc_auc']:.3f}", f"cutoff {rp.day(plan.validation)}"),
+    (f"{metric_name.capitalize()} vs best baseline", f"{table.loc[production, metric]:.4f}",
+     f"{best_baseline}: {table.loc[best_baseline, metric]:.4f}"),
     ("Churn rate", rp.pct(table.loc[production, "base_rate"]), f"no purchase within {H} days of the cutoff"),
-    ("Brier score", f"{table.loc[production, 'brier']:.3f}", "calibrated probabilities (lower is better)"),
 ])
-verdict = (f"beats the best simple baseline ({best_baseline}) by {gain:.3f} in PR-AUC" if gain > 0 else
-           f"does NOT beat the best simple baseline ({best_baseline}): its PR-AUC is {abs(gain):.3f} lower")
+if selection.pinned:
+    chosen = (f"The params pin the {production}; the best {metric_name} on that cutoff belongs to the "
+              f"{selection.winner} ({table.loc[selection.winner, metric]:.4f} against "
+              f"{table.loc[production, metric]:.4f}).")
+elif selection.shipped_is_baseline:
+    chosen = (f"No model beat the best simple baseline on the {metric_name}, so the baseline itself ships: the "
+              f"{production} ({table.loc[production, metric]:.4f}).")
+else:
+    chosen = (f"Of the {len(table)} models, the {production} has the best {metric_name} "
+              f"({table.loc[production, metric]:.4f}) and ships.")
+margin = None if production == best_baseline else selection.margins.loc[best_baseline]
+if margin is None:
+    ahead = "the best of the baselines"
+elif margin["margin"] >= 0:
+    ahead = (f"ahead of the best baseline ({best_baseline}) by {margin['margin']:.4f} (standard error "
+             f"{margin['margin_se']:.4f})")
+else:
+    ahead = f"NOT ahead of the best baseline ({best_baseline}): it is behind by {-margin['margin']:.4f}"
 rp.callout(
-    f"On customers at {rp.day(plan.validation)}, a date none of the models was trained on, {rp.pct(table.loc[production, 'base_rate'])} "
-    f"made no purchase in the next {H} days. The {production.lower()} ranks them with ROC-AUC "
-    f"{table.loc[production, 'roc_auc']:.3f} and {verdict}. Recency (days since the last order) carries most of the "
-    f"signal, so the model's value lies in calibrated probabilities and a finer ranking rather than in a different "
-    f"story. The top 10% of customers by risk churn {table.loc[production, 'lift_top_decile']:.2f}× as often as average."
+    f"On customers at {rp.day(plan.validation)}, a date none of the models was trained on, "
+    f"{rp.pct(table.loc[production, 'base_rate'])} made no purchase in the next {H} days. {chosen} Its {metric_name} "
+    f"is {ahead}; it ranks customers with ROC-AUC {table.loc[production, 'roc_auc']:.3f}. Being the best of "
+    f"{len(table)} flatters a score: a bootstrap of the validation customers puts that optimism at "
+    f"{selection.optimism:.4f}, and the {selection.winner} comes out best in {rp.pct(selection.win_share)} of the "
+    f"resamples. "
+    f"The top 10% of customers by risk churn {table.loc[production, 'lift_top_decile']:.2f}× as often as average."
 )
 
 # %% [markdown]
@@ -110,19 +134,31 @@ rp.show_static_table(pd.DataFrame({
 
 # %% [markdown]
 # ## Model comparison on the later cutoff
-# All metrics on the out-of-time validation customers. ROC-AUC and PR-AUC measure ranking (higher is
-# better); Brier score and log loss measure the probabilities themselves (lower is better), which
-# matters because the ROI report multiplies them by money. Accuracy, precision, recall and F1 are at
-# the decision threshold explained below. Lift: how much more often the top 10% by risk churn than
-# the average customer.
+# All metrics on the out-of-time validation customers, best first. ROC-AUC and PR-AUC measure ranking
+# (higher is better); Brier score and log loss measure the probabilities themselves (lower is better),
+# which matters because the ROI report multiplies them by money: the Brier score (the mean squared error
+# of the probability) decides which model ships. "+ BTYD" models also read the BG/NBD purchase model's
+# P(alive), P(no purchase) and expected purchases, each fitted on the history before its cutoff.
+# Accuracy, precision, recall and F1 are at the decision threshold explained below. Lift: how much more
+# often the top 10% by risk churn than the average customer.
 
 # %%
 labels = {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "brier": "Brier", "log_loss": "Log loss", "accuracy": "Accuracy",
           "precision": "Precision", "recall": "Recall", "f1": "F1", "lift_top_decile": "Top-decile lift"}
 shown = table[list(labels)].rename(columns=labels)
 view = shown.map(lambda v: f"{v:.3f}").reset_index().rename(columns={"model": "Model"})
+view.insert(1, "Role", [("shipped " if n == production else "") + selection.table.loc[n, "role"] for n in table.index])
 rp.show_static_table(view, numeric=list(labels.values()))
-_ = pipeline.write_artifact(table.round(6).reset_index(), output_dir, "churn_metrics.csv")
+margins = selection.margins.reset_index()
+rp.show_static_table(pd.DataFrame({
+    "Shipped model compared with": margins["compared_with"],
+    f"{metric_name.capitalize()}, baseline": margins["other_value"].map(lambda v: f"{v:.4f}"),
+    f"{metric_name.capitalize()}, shipped": margins["model_value"].map(lambda v: f"{v:.4f}"),
+    "Margin (positive = shipped better)": margins["margin"].map(lambda v: f"{v:+.4f}"),
+    "Standard error": margins["margin_se"].map(lambda v: f"{v:.4f}"),
+}), numeric=["Margin (positive = shipped better)", "Standard error"])
+_ = pipeline.write_artifact(table.join(selection.table[["role", "rank", "shipped"]]).round(6).reset_index(), output_dir,
+                            "churn_metrics.csv")
 # What the model said at the validation cutoff: the "previous period" of the executive summary.
 previous = pd.DataFrame({"CustomerID": valid["CustomerID"].to_numpy(),
                          "churn_probability": evaluation.probabilities[production].to_numpy()}).set_index("CustomerID")
@@ -171,8 +207,8 @@ for i, name in enumerate(proba.columns):
                     customdata=rel["customers"], hovertemplate=name + ": predicted %{x:.2f}, observed %{y:.2f} "
                     "(%{customdata} customers)<extra></extra>")
 fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"color": "#bbb", "dash": "dash"}, name="Perfect", hoverinfo="skip")
-rp.style_figure(fig, f"Predicted churn probabilities match observed rates (Brier {table.loc[production, 'brier']:.3f} "
-                f"for the {production.lower()})", "Predicted churn probability (decile mean)", "Observed churn rate", 460)
+rp.style_figure(fig, f"Predicted churn probabilities against observed rates (Brier {table.loc[production, 'brier']:.3f} "
+                f"for the {production})", "Predicted churn probability (decile mean)", "Observed churn rate", 460)
 rp.show_figure(fig, "calibration")
 
 fig = go.Figure()
@@ -184,7 +220,7 @@ for i, name in enumerate(proba.columns):
 fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line={"color": "#bbb", "dash": "dash"}, name="Random", hoverinfo="skip")
 top30 = metrics.gains_table(y_valid, proba[production], n_bins=10)
 catch30 = float(np.interp(0.3, top30["cum_customers_share"], top30["cum_positives_share"]))
-rp.style_figure(fig, f"Contacting the riskiest 30% catches {rp.pct(catch30)} of churners ({production.lower()})",
+rp.style_figure(fig, f"Contacting the riskiest 30% catches {rp.pct(catch30)} of churners ({production})",
                 "Customers contacted, riskiest first (%)", "Churners caught (%)", 460)
 rp.show_figure(fig, "gains")
 gains_view = top30.assign(**{c: top30[c].map(lambda v: f"{v:.2f}") for c in ["positive_rate", "lift", "cum_lift"]})
@@ -197,42 +233,53 @@ rp.show_static_table(gains_view[["decile", "customers", "positives", "positive_r
 
 # %% [markdown]
 # ## The decision threshold
-# A customer is flagged as a churner when their probability exceeds the threshold. With calibrated
-# probabilities the cheapest threshold follows from two costs in the params: missing a churner
-# (`cost_missed_churner`) and sending an offer to a customer who would have stayed (`cost_wasted_offer`):
-# flag when p × cost of a miss > (1 − p) × cost of a wasted offer, i.e. p > wasted ÷ (wasted + missed).
+# A customer is flagged as a churner when their probability exceeds the threshold. Two costs in the
+# params price the mistakes: missing a churner (`cost_missed_churner`) and sending an offer to a customer
+# who would have stayed (`cost_wasted_offer`). For perfectly calibrated probabilities the break-even is
+# p > wasted ÷ (wasted + missed); the threshold used here is the one that was cheapest on the training
+# customers' out-of-fold predictions, and the table shows what each rule cost on the later validation
+# customers, where the churn rate may have moved.
 
 # %%
 confusion = metrics.confusion_at(y_valid, proba[production], threshold)
-cost = metrics.expected_cost(y_valid, proba[production], threshold, cp["cost_missed_churner"], cp["cost_wasted_offer"])
-cost_half = metrics.expected_cost(y_valid, proba[production], 0.5, cp["cost_missed_churner"], cp["cost_wasted_offer"])
 rp.show_markdown(
     f"Missing a churner costs {rp.money(cp['cost_missed_churner'], currency)}, a wasted offer "
-    f"{rp.money(cp['cost_wasted_offer'], currency)}, so the threshold is **{threshold:.3f}**. On the validation customers "
-    f"it costs {rp.money(cost, currency)} in total against {rp.money(cost_half, currency)} at the default 0.5.")
+    f"{rp.money(cp['cost_wasted_offer'], currency)}. The threshold that was cheapest on the training folds is "
+    f"**{threshold:.3f}** (break-even for calibrated probabilities: {choice.bayes_threshold:.3f}). {choice.note}")
+rp.show_static_table(pd.DataFrame({
+    "Rule": choice.table.index,
+    "Threshold": choice.table["threshold"].map(lambda v: f"{v:.3f}"),
+    "Cost per customer, training folds": choice.table["train_cost_per_customer"].map(lambda v: rp.money(v, currency)),
+    "Cost per customer, validation": choice.table["validation_cost_per_customer"].map(lambda v: rp.money(v, currency)),
+    "Flagged, validation": choice.table["validation_flagged_share"].map(rp.pct),
+}), numeric=["Threshold", "Cost per customer, training folds", "Cost per customer, validation", "Flagged, validation"])
 conf_view = confusion.map(rp.number).reset_index().rename(columns={"index": ""})
 rp.show_static_table(conf_view, numeric=list(confusion.columns))
 
 # %% [markdown]
 # ## Why customers are at risk
 # The logistic regression's coefficients on standardised (log-transformed where skewed) features: a
-# positive coefficient means a higher value makes churn more likely. Features overlap (orders in the last
-# 90 days, order trend and total orders move together), so read single coefficients with care. For the
+# positive coefficient means higher values went with more churn, the other features held equal. For the
 # tree models, permutation importance: how much ROC-AUC drops on the validation customers when a
 # feature is shuffled.
 
 # %%
-coefficients = churn.logistic_coefficients(fitted["Logistic regression"])
+coefficients = churn.logistic_coefficients(fitted[churn.EXPLAINABLE_MODEL], train, train[churn.TARGET])
+collinear = coefficients.loc[coefficients["collinear"].fillna(False).astype(bool), "feature"].tolist()
+rp.show_markdown(churn.COEFFICIENT_NOTE + (f" Here {len(collinear)} of {len(coefficients)} features overlap strongly "
+                 f"with others (variance inflation factor above {churn.VIF_LIMIT:g}): {', '.join(collinear)}."
+                 if collinear else ""))
 fig = go.Figure(go.Bar(x=coefficients["coefficient"], y=coefficients["feature"], orientation="h",
                        marker_color=[rp.PALETTE[3] if v > 0 else rp.PALETTE[0] for v in coefficients["coefficient"]],
-                       customdata=coefficients["direction"], hovertemplate="%{y}: %{x:.3f}<br>%{customdata}<extra></extra>"))
+                       customdata=coefficients["association"], hovertemplate="%{y}: %{x:.3f}<br>%{customdata}<extra></extra>"))
 fig.update_yaxes(autorange="reversed")
-rp.style_figure(fig, f"{coefficients.iloc[0]['feature']} pushes churn risk the most",
+rp.style_figure(fig, f"{coefficients.iloc[0]['feature']} has the largest coefficient (an association, not a rule)",
                 "Coefficient on the standardised feature (positive = more churn)", None, 440)
 rp.show_figure(fig, "coefficients")
-rp.show_static_table(coefficients[["feature", "coefficient", "direction"]].assign(
+rp.show_static_table(coefficients[["feature", "coefficient", "association", "caution"]].assign(
     coefficient=coefficients["coefficient"].map(lambda v: f"{v:+.3f}")).rename(
-    columns={"feature": "Feature", "coefficient": "Coefficient", "direction": "In words"}), numeric=["Coefficient"])
+    columns={"feature": "Feature", "coefficient": "Coefficient", "association": "In words",
+             "caution": "Read with care"}), numeric=["Coefficient"])
 
 importance = pd.concat([churn.permutation_importance_table(fitted[name], valid, valid[churn.TARGET], cp["seed"])
                         .assign(model=name) for name in ("Random forest", "Gradient boosting")], ignore_index=True)
@@ -246,16 +293,20 @@ rp.show_figure(fig, "permutation-importance")
 
 # %% [markdown]
 # ## Every customer's churn probability today
-# The production model, refitted on every labelled cutoff, scores all customers as of the last day of
-# the data. Each gets a risk band and the two largest reasons behind their score, in words.
+# The shipped model, refitted on every labelled cutoff with the settings it was validated with, scores all
+# customers as of the last day of the data. Each gets a risk band and the two largest reasons behind their
+# score, in words (from the logistic regression when a tree model or a baseline ships).
 
 # %%
 labelled = pd.concat([train, valid], ignore_index=True)
-live_model = churn.refit(production, labelled, cp["seed"], cp["cv_folds"], calibration=cp["calibration"])
-live = churn.features_at(tx, plan.live, design, returns=returns)
+live_model = churn.refit(production, labelled, cp["seed"], cp["cv_folds"], calibration=cp["calibration"],
+                         like=fitted[production])
+live = churn.add_btyd_features(churn.features_at(tx, plan.live, design, returns=returns), tx, H, unit=unit,
+                               cutoff=plan.live)
 live_proba = churn.predict_churn(live_model, live)
-lr_for_reasons = live_model if production == "Logistic regression" else churn.refit(
-    "Logistic regression", labelled, cp["seed"], cp["cv_folds"], calibration=cp["calibration"])
+explainer = production if production.startswith(churn.EXPLAINABLE_MODEL) else churn.EXPLAINABLE_MODEL
+lr_for_reasons = live_model if explainer == production else churn.refit(
+    explainer, labelled, cp["seed"], cp["cv_folds"], calibration=cp["calibration"], like=fitted[explainer])
 reasons = churn.top_reasons(lr_for_reasons, live, n=2, currency=symbol)
 bands = churn.risk_band(live_proba, tuple(cp["risk_bands"]))
 version = f"{production} | trained on {len(plan.labelled)} cutoffs to {rp.day(plan.validation)} | H={H}d | seed {cp['seed']}"
@@ -284,7 +335,11 @@ rp.show_table(export[["CustomerID", "churn_probability", "risk_band", "top_reaso
 
 summary = {"horizon_days": H, "validation_cutoff": str(plan.validation.date()),
            "train_cutoffs": [str(c.date()) for c in plan.train], "threshold": round(threshold, 6),
-           "production_model": production,
+           "production_model": production, "selection": selection.to_dict(),
+           "threshold_rule": {"chosen_on": "training cutoffs (out-of-fold for cross-validated models)",
+                              "validation_drift": round(float(choice.calibration.loc["validation", "drift"]), 6),
+                              "validation_cost_per_customer": {k: round(float(v), 6) for k, v in
+                                                               choice.table["validation_cost_per_customer"].items()}},
            "validation": {m: {k: round(float(v), 6) for k, v in table.loc[m, list(labels)].items()} for m in table.index}}
 
 # %% [markdown]
@@ -295,7 +350,7 @@ truth = pipeline.load_truth(params)
 column = f"purchases_next_{H}d"
 if truth is not None and column in truth.columns:
     truly_churned = (truth.loc[live.index, column] == 0).astype(int)
-    live_bg = churn.BGNBDBaseline(tx, H, unit=params["clv"]["time_unit"], cutoff=plan.live).fit().predict_proba(live)[:, 1]
+    live_bg = live["p_no_purchase"]
     live_base = churn.predict_churn(churn.refit(churn.BASELINE_NAME, labelled, cp["seed"], cp["cv_folds"]), live)
     truth_auc = {production: roc_auc_score(truly_churned, live_proba), churn.BASELINE_NAME: roc_auc_score(truly_churned, live_base),
                  BGNBD: roc_auc_score(truly_churned, live_bg)}
@@ -304,7 +359,7 @@ if truth is not None and column in truth.columns:
         f"The generated data comes with what customers really did after the last day. Of the {rp.number(len(live))} "
         f"customers scored today, {rp.pct(truly_churned.mean())} really made no purchase in the next {H} days (the model "
         f"predicted {rp.pct(live_proba.mean())} on average). Against that truth the live scores reach ROC-AUC "
-        f"{truth_auc[production]:.3f} ({production.lower()}), {truth_auc[churn.BASELINE_NAME]:.3f} (recency baseline) and "
+        f"{truth_auc[production]:.3f} ({production}), {truth_auc[churn.BASELINE_NAME]:.3f} (recency baseline) and "
         f"{truth_auc[BGNBD]:.3f} (BG/NBD), close to the out-of-time estimate of {table.loc[production, 'roc_auc']:.3f}: "
         f"the validation design did not flatter the model.", title="Live scores against the truth")
 else:

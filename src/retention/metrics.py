@@ -40,6 +40,11 @@ __all__ = [
     "cost_optimal_threshold",
     "expected_cost",
     "confusion_at",
+    "PROPER_SCORES",
+    "LOWER_IS_BETTER",
+    "probability_losses",
+    "probability_score",
+    "cheapest_threshold",
 ]
 
 REPORT_METRICS: tuple[str, ...] = (
@@ -47,6 +52,13 @@ REPORT_METRICS: tuple[str, ...] = (
     "n", "base_rate", "lift_top_decile",
 )
 """The keys of :func:`classification_report_at`, in order."""
+
+PROPER_SCORES: tuple[str, ...] = ("brier", "log_loss")
+"""Proper scoring rules of probabilities (lower is better): the expected score is best for the true
+probability, so they reward calibration and ranking at once."""
+
+LOWER_IS_BETTER: frozenset[str] = frozenset({"brier", "log_loss"})
+"""Columns of :func:`classification_report_at` where a smaller value is better."""
 
 
 def _check_labels_scores(y_true: Any, score: Any, *, probabilities: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -308,3 +320,80 @@ def confusion_at(y_true: Any, proba: Any, threshold: float) -> pd.DataFrame:
     counts = [[int(((y == actual) & (predicted == guess)).sum()) for guess in (False, True)] for actual in (0, 1)]
     return pd.DataFrame(counts, index=pd.Index(["Actually stayed", "Actually churned"], name="actual"),
                         columns=pd.Index(["Predicted to stay", "Predicted to churn"], name="predicted"))
+
+
+def probability_losses(y_true: Any, proba: Any, metric: str) -> np.ndarray:
+    """Each customer's contribution to a proper scoring rule (their mean is the score).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        1 = churned, 0 = stayed.
+    proba : array-like of shape (n,)
+        Predicted probability of churn.
+    metric : {"brier", "log_loss"}
+        ``"brier"``: ``(p - y)**2``; ``"log_loss"``: ``-log(p)`` for churners and ``-log(1 - p)`` for
+        stayers, with ``p`` clipped to ``[eps, 1 - eps]`` (machine epsilon, as scikit-learn does).
+
+    Returns
+    -------
+    numpy.ndarray
+        One loss per customer, in input order.
+    """
+    y, p = _check_labels_scores(y_true, proba, probabilities=True)
+    if metric == "brier":
+        return (p - y) ** 2
+    if metric == "log_loss":
+        eps = np.finfo(float).eps
+        clipped = np.clip(p, eps, 1.0 - eps)
+        return -np.where(y == 1, np.log(clipped), np.log1p(-clipped))
+    raise ValueError(f"metric must be one of {PROPER_SCORES}, got {metric!r}.")
+
+
+def probability_score(y_true: Any, proba: Any, metric: str) -> float:
+    """The mean of :func:`probability_losses`: the Brier score or the log loss (lower is better)."""
+    return float(probability_losses(y_true, proba, metric).mean())
+
+
+def cheapest_threshold(y_true: Any, proba: Any, c_fn: float, c_fp: float) -> tuple[float, float]:
+    """The threshold that makes acting on ``proba >= threshold`` cheapest on these customers.
+
+    Every distinct probability is tried as the lowest one contacted (and "contact nobody"); the cost
+    is :func:`expected_cost`. The threshold returned lies midway between the lowest contacted and the
+    highest spared probability, so it does not sit on a customer of this sample. Ties go to the
+    highest threshold (fewer contacts for the same cost).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        1 = churned, 0 = stayed.
+    proba : array-like of shape (n,)
+        Churn probabilities (e.g. out-of-fold predictions of the training customers).
+    c_fn, c_fp : float
+        Cost of a missed churner and of a wasted offer, >= 0.
+
+    Returns
+    -------
+    (float, float)
+        The threshold and the total cost at it on these customers.
+    """
+    y, p = _check_labels_scores(y_true, proba, probabilities=True)
+    cost_missed, cost_wasted = float(c_fn), float(c_fp)
+    if cost_missed < 0 or cost_wasted < 0:
+        raise ValueError(f"Costs must not be negative; got c_fn={c_fn} and c_fp={c_fp}.")
+    values, inverse = np.unique(p, return_inverse=True)  # ascending
+    churners = np.bincount(inverse, weights=y, minlength=values.size)[::-1]
+    stayers = np.bincount(inverse, weights=1 - y, minlength=values.size)[::-1]
+    # k = number of distinct values contacted, highest first; k = 0 contacts nobody
+    missed = y.sum() - np.r_[0.0, np.cumsum(churners)]
+    wasted = np.r_[0.0, np.cumsum(stayers)]
+    cost = cost_missed * missed + cost_wasted * wasted
+    k = int(np.flatnonzero(cost == cost.min())[0])
+    descending = values[::-1]
+    if k == 0:
+        threshold = min(1.0, float(np.nextafter(descending[0], np.inf)))
+    elif k == values.size:
+        threshold = float(descending[-1]) / 2.0
+    else:
+        threshold = float(descending[k - 1] + descending[k]) / 2.0
+    return threshold, float(cost[k])

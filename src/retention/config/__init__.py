@@ -16,7 +16,7 @@ from retention.config.decisions import DecisionConfig, ExperimentConfig
 from retention.config.errors import ParamsError
 from retention.config.inputs import CleaningConfig, DataConfig, EdaConfig, FeaturesConfig, GeneratorParams
 from retention.config.loading import load, params_hash, validate
-from retention.config.models import CHURN_MODEL_NAMES, ChurnConfig, ClvConfig
+from retention.config.models import ChurnConfig, ClvConfig, churn_model_names
 from retention.config.root import SECTIONS, Params
 from retention.config.runtime import EngineConfig, ReportConfig
 from retention.config.segmentation import SegmentationConfig, SegmentRule
@@ -37,7 +37,7 @@ __all__ = [
     "SegmentationConfig",
     "ChurnConfig",
     "ClvConfig",
-    "CHURN_MODEL_NAMES",
+    "churn_model_names",
     "Economics",
     "CampaignConfig",
     "RangesConfig",

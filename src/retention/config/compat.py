@@ -3,11 +3,9 @@
 The notebooks, ``pipeline.py`` and ``cli.py`` still read ``params["section"]["key"]``; phase B hands them the
 typed object and this module goes. The dict has today's shapes: lists (not tuples), segment rules and campaigns as
 plain dicts, and ``roi.economics`` / ``roi.campaigns`` / ``roi.scenario`` / ``roi.ranges`` holding only the keys
-that are set (as the ROI library reads them). Two values are filled in for the notebooks, temporarily:
-
-* ``roi.chosen_campaign``: ``decision.pinned_campaign`` when set, else ``roi.chosen_campaign``, else (null: "let
-  the analysis choose", which arrives in phase B) the first campaign;
-* ``churn.production_model``: "auto" (ship the best candidate, phase B) reads as today's default model.
+that are set (as the ROI library reads them). One value is filled in for the notebooks, temporarily:
+``roi.chosen_campaign`` is ``decision.pinned_campaign`` when set, else ``roi.chosen_campaign``, else (null: "let
+the analysis choose", which arrives in phase B) the first campaign.
 """
 
 from __future__ import annotations
@@ -19,10 +17,7 @@ from typing import Any
 from retention.config.loading import load, validate
 from retention.config.root import Params
 
-__all__ = ["LEGACY_PRODUCTION_MODEL", "to_dict", "defaults", "validate_params", "load_params"]
-
-LEGACY_PRODUCTION_MODEL = "Logistic regression"
-"""What ``churn.production_model: auto`` reads as in the dict view until the churn stage picks the model."""
+__all__ = ["to_dict", "defaults", "validate_params", "load_params"]
 
 
 def _lists(value: Any) -> Any:
@@ -34,7 +29,7 @@ def _lists(value: Any) -> Any:
 
 
 def to_dict(params: Params) -> dict[str, dict[str, Any]]:
-    """Today's nested dict view of ``params`` (see the module docstring for the two filled-in values)."""
+    """Today's nested dict view of ``params`` (see the module docstring for the filled-in value)."""
     out = _lists(params.model_dump(mode="python"))
     roi = params.roi
     out["roi"].update(
@@ -44,8 +39,6 @@ def to_dict(params: Params) -> dict[str, dict[str, Any]]:
         ranges=_lists(roi.ranges.model_dump(exclude_none=True)),
         chosen_campaign=params.decision.pinned_campaign or roi.chosen_campaign or roi.campaigns[0].name,
     )
-    if params.churn.production_model == "auto":
-        out["churn"]["production_model"] = LEGACY_PRODUCTION_MODEL
     return out
 
 

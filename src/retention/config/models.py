@@ -9,14 +9,15 @@ from pydantic import Field, field_validator
 from retention.config.base import Number, OpenShare, Section, Seed, Text, Whole
 from retention.config.errors import ValueProblem, did_you_mean
 
-__all__ = ["CHURN_MODEL_NAMES", "ChurnConfig", "ClvConfig"]
+__all__ = ["churn_model_names", "ChurnConfig", "ClvConfig"]
 
-# The churn helper is adding ``retention.churn.MODEL_NAMES`` (every candidate and baseline, contract C4). Until it
-# lands, this tuple of today's names stands in for it. Coordinator: replace the tuple by
-# ``from retention.churn import MODEL_NAMES as CHURN_MODEL_NAMES``; nothing else in config names the models.
-CHURN_MODEL_NAMES: tuple[str, ...] = (
-    "Logistic regression", "Random forest", "Gradient boosting", "Recency baseline", "BG/NBD baseline")
-"""The names ``churn.production_model`` may take besides "auto"."""
+
+def churn_model_names() -> tuple[str, ...]:
+    """The names ``churn.production_model`` may take besides "auto": the churn registry's
+    (:data:`retention.churn.MODEL_NAMES`), imported only when a profile pins a model."""
+    from retention.churn import MODEL_NAMES
+
+    return MODEL_NAMES
 
 
 class ChurnConfig(Section):
@@ -55,7 +56,9 @@ class ChurnConfig(Section):
     @field_validator("production_model")
     @classmethod
     def _known_model(cls, name: str) -> str:
-        choices = ["auto", *CHURN_MODEL_NAMES]
+        if name == "auto":
+            return name
+        choices = ["auto", *churn_model_names()]
         if name not in choices:
             raise ValueProblem(f"is not one of {choices}", "use 'auto' or one of the model names",
                                did_you_mean(name, choices))

@@ -25,7 +25,8 @@ from retention.generator.response import RESPONSE_TYPES, expected_uplift
 from retention.generator.synthetic import SyntheticLog, companion_paths, generate, write_generated
 from retention.generator.truth import true_incremental_profit, true_incremental_profit_by_customer
 
-__all__ = ["MONTH_WEIGHT", "WEEKDAY_WEIGHT", "LatentProcess", "ResponseModel", "GeneratorConfig", "SyntheticLog", "CANONICAL_ORDER",
+__all__ = ["MONTH_WEIGHT", "WEEKDAY_WEIGHT", "LatentProcess", "ResponseModel", "GeneratorConfig", "SyntheticLog",
+           "CANONICAL_ORDER",
            "CAMPAIGN_COLUMNS", "RESPONSE_TYPES", "expected_uplift", "generate", "write_generated", "write_large_log",
            "companion_paths", "campaign_name", "true_incremental_profit", "true_incremental_profit_by_customer",
            "truth"]

@@ -32,7 +32,8 @@ __all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "
 # Per-customer tables the stages hand on, in series order; enhanced_customer_data.csv joins them.
 STAGES = ("segments", "churn", "clv")
 
-_DATA_LAYER = ("data.py", "cleaning.py", "generator.py", "pipeline.py")
+# The code whose change rewrites the prepared data (a module or a package of modules).
+_DATA_LAYER = ("data", "cleaning", "generator", "pipeline")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def output_paths(out_dir: str | Path) -> dict[str, Path]:
         "out": out,
         "work": out / "work",
         "artifacts": out / "artifacts",
+        "lines": out / "work" / "lines",
         "transactions": out / "work" / "transactions.parquet",
         "returns": out / "work" / "returns.parquet",
         "info": out / "work" / "prepared.json",
@@ -108,7 +110,11 @@ def _code_fingerprint() -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
     for name in _DATA_LAYER:
-        digest.update((here / name).read_bytes())
+        package = here / name
+        files = sorted(package.rglob("*.py")) if package.is_dir() else [here / f"{name}.py"]
+        for file in files:
+            digest.update(str(file.relative_to(here)).encode())
+            digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -243,20 +249,23 @@ def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "par
     """
     paths = output_paths(out_dir)
     source = ensure_data(params)
+    d, c = params["data"], params["cleaning"]
+    data.check_readable(source, d["path"])
     fingerprint = {
-        "data_sha256": file_sha256(source) if source.is_file() else None,
+        "data_sha256": file_sha256(source),
         "params_hash": params_hash({k: params[k] for k in ("data", "cleaning")}),
         "code": _code_fingerprint(),
     }
-    if paths["info"].exists() and paths["transactions"].exists() and paths["ledger"].exists():
+    if all(paths[k].exists() for k in ("info", "transactions", "ledger", "lines")):
         info = json.loads(paths["info"].read_text())
         if info.get("fingerprint") == fingerprint:
             check_params_against_data(params, info["first_date"], info["end_date"], params_file)
             return info
 
-    d, c = params["data"], params["cleaning"]
-    loaded = data.load(source, column_map=d["columns"], sheet=d["sheet"], name=d["path"])
-    raw = loaded.transactions
+    loaded = data.load_to_parquet(source, paths["lines"], column_map=d["columns"], sheet=d["sheet"], name=d["path"],
+                                  date_order=d.get("date_order", "auto"), currency=d["currency"],
+                                  far_future=d["end_date"] is None)
+    raw = data.read_lines(paths["lines"])
     _check_end_date(d["end_date"], raw["InvoiceDate"], d["path"], params_file)
     result = cleaning.clean_transactions(raw, non_product_codes=c["non_product_codes"],
                                          max_quantity=c["max_quantity"], max_unit_price=c["max_unit_price"],

@@ -58,11 +58,11 @@ rp.kpi_cards([
 segments = kpis.exposure_by(customers, "Segment", top=3)
 countries = kpis.exposure_by(customers, "Country", top=3) if customers["Country"].notna().any() else None
 leak = (f"Revenue leaks mostly through {segments.iloc[0]['Segment']} ({money(segments.iloc[0]['revenue_at_risk'])}, "
-        f"{rp.pct(segments.iloc[0]['share'])} of the exposure), then {segments.iloc[1]['Segment']} and "
-        f"{segments.iloc[2]['Segment']}")
+        f"{rp.pct(segments.iloc[0]['share'])} of the exposure)"
+        + (f", then {' and '.join(segments['Segment'].iloc[1:3])}" if len(segments) > 1 else ""))
 if countries is not None:
-    leak += (f"; by country, {countries.iloc[0]['Country']} holds {rp.pct(countries.iloc[0]['share'])} of it, "
-             f"{countries.iloc[1]['Country']} {rp.pct(countries.iloc[1]['share'])}")
+    leak += (f"; by country, {countries.iloc[0]['Country']} holds {rp.pct(countries.iloc[0]['share'])} of it"
+             + (f", {countries.iloc[1]['Country']} {rp.pct(countries.iloc[1]['share'])}" if len(countries) > 1 else ""))
 campaign = (f"The best campaign, {roi_summary['best_campaign']}, is expected to earn {money(roi_summary['best_net_profit'])} "
             f"net on {rp.number(roi_summary['best_targets'])} customers under the base assumptions; the chosen "
             f"{roi_summary['chosen_campaign']} campaign nets {money(roi_summary['chosen_net_base'])} in the base case and "
@@ -91,7 +91,7 @@ fig = go.Figure(go.Bar(x=by_segment["revenue_at_risk"], y=by_segment["Segment"],
                        hovertemplate="%{y}: %{x:,.0f} " + currency + " at risk, %{customdata[0]:,} customers "
                        "(%{customdata[1]:.0%})<extra></extra>"))
 fig.update_yaxes(autorange="reversed")
-rp.style_figure(fig, f"{by_segment.iloc[0]['Segment']} and {by_segment.iloc[1]['Segment']} hold "
+rp.style_figure(fig, f"{' and '.join(by_segment['Segment'].iloc[:2])} hold{'s' if len(by_segment) == 1 else ''} "
                 f"{rp.pct(by_segment['share'].iloc[:2].sum())} of the revenue at risk", f"Revenue at risk ({currency})",
                 None, 420)
 rp.show_figure(fig, "exposure-segments")

@@ -155,6 +155,12 @@ def _data_notes(kept: pd.DataFrame, end: pd.Timestamp, end_date_param: Any) -> l
     if kept["InvoiceDate"].dt.normalize().nunique() == 1:
         notes.append(f"All purchases are on one day ({day_text(first)}): recency, tenure, churn and CLV need "
                      f"purchases spread over time.")
+    c_orders = kept["InvoiceNo"].fillna("").str.upper().str.startswith("C")
+    if c_orders.any():
+        n, first_invoice = int(c_orders.sum()), kept.loc[c_orders, "InvoiceNo"].iloc[0]
+        notes.append(f"{n:,} line{'s have' if n != 1 else ' has'} an InvoiceNo starting with 'C' but a positive "
+                     f"quantity (e.g. '{first_invoice}'): read as {'orders' if n != 1 else 'an order'}, not "
+                     f"cancellations (a cancellation takes units back), and counted in the revenue.")
     return notes
 
 

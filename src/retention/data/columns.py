@@ -193,7 +193,7 @@ def _check_typos(columns: list[str], targets: list[str | None], column_map: Mapp
                  ctx: Context) -> None:
     """An unused column whose name is close to a column the file lacks is probably that column: stop."""
     absent = [t for t in _TARGETS if t not in set(targets)]
-    if "UnitPrice" in targets:
+    if "UnitPrice" in targets and AMOUNT_COLUMN in absent:
         absent.remove(AMOUNT_COLUMN)  # a line total is optional when prices are there
     for column, target in zip(columns, targets, strict=True):
         if target is not None or column in column_map:

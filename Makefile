@@ -19,13 +19,13 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 SERIES := 01_eda 02_segmentation 03_churn_model 04_clv_roi 05_executive_summary
-LIB := $(wildcard src/retention/*.py)
+LIB := $(wildcard src/retention/*.py src/retention/*/*.py)
 EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
 HTML := $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json
 START := $(shell date +%s)
 
-.PHONY: reports install test lint unit nbval notebooks results clean FORCE
+.PHONY: reports install test lint unit nbval notebooks results clean test-series FORCE
 
 reports: $(OUT)/index.html
 	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
@@ -66,7 +66,11 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check src tests tools bench
 
 unit: $(INSTALLED)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -m "not series"
+
+# The whole series (make reports) on small and odd logs that prepare accepts (a few minutes).
+test-series: $(INSTALLED)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/test_series.py -m series
 
 # nbval re-executes every notebook, which rewrites the CSV artifacts: they must come out byte-identical.
 nbval: reports

@@ -4,11 +4,13 @@ The rules run in a fixed order; a line is charged to the first rule it breaks, s
 rows in = rows kept + the sum of rows dropped per reason (asserted). Revenue (Quantity x UnitPrice)
 is counted per reason too, so the report shows what each rule removed in money, not only in lines.
 Cancellation lines are not purchases, but they are not thrown away either: the identified, product
-ones are kept aside as ``returns`` so customer features can net them out.
+ones are kept aside as ``returns`` so customer features can net them out. A cancellation takes units back:
+an invoice starting with 'C' whose quantity is positive is an order (some shops number every invoice with
+a C), and ``prepare`` notes how many there are.
 
 Lines the loader already removed because they are not transactions at all (blank lines, copies of the
-header line) come in as ``pre_dropped`` counts and appear first in the ledger (:data:`LOAD_RULES`), so
-``rows_in`` is every line of the file.
+header line, lines dated far before or after the rest of the log) come in as ``pre_dropped`` counts and
+appear first in the ledger (:data:`LOAD_RULES`), so ``rows_in`` is every line of the file.
 """
 
 from __future__ import annotations

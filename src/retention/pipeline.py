@@ -1,12 +1,14 @@
 """The run's shared steps: prepare the clean data once per profile, and let every notebook load it.
 
 ``prepare`` runs before any notebook: it generates the default data (or converts the CDNOW log) if
-needed, loads and validates the input file (bad input stops here with one clear message), applies the
-cleaning rules, checks the params that depend on the data (analysis date, churn and CLV windows) and
-writes the clean lines, the returns, the ledger and the run info (with plain-English ``notes`` on what
-the loader detected or assumed) into the profile's output folder. It rewrites nothing when the data, the
-params and the data-layer code are unchanged, so ``make`` reruns only what depends on a change; the
-checks of the churn and CLV windows run every time, since those params are not part of that fingerprint.
+needed, loads and validates the input file chunk by chunk into the canonical Parquet dataset
+``work/lines/`` (bad input stops here with one clear message), applies the cleaning rules, checks the
+params that depend on the data (analysis date, churn, CLV and migration windows) and what every notebook
+needs from the data (:mod:`retention.requirements`), and writes the clean lines, the returns, the ledger
+and the run info (with plain-English ``notes`` on what the loader detected or assumed) into the
+profile's output folder. It rewrites nothing when the data, the data and cleaning params and the
+data-layer code are unchanged, so ``make`` reruns only what depends on a change; the checks of the windows
+and of the series' needs run again whenever any param changes.
 """
 
 from __future__ import annotations

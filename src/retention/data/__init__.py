@@ -45,6 +45,7 @@ from retention.data.load import (
     load_to_parquet,
     load_transactions,
     read_lines,
+    read_table,
     to_canonical,
 )
 from retention.data.read import CHUNK_ROWS, check_readable, open_source
@@ -75,15 +76,7 @@ __all__ = [
     "available_columns",
     "missing_column_notes",
     "check_readable",
+    "open_source",
     "cdnow_source",
     "convert_cdnow",
 ]
-
-
-def read_table(path, sheet=None):  # noqa: ANN001, ANN201 - kept for callers of the old module
-    """Read CSV, Parquet or Excel into a DataFrame of raw columns (all Excel sheets stacked by default)."""
-    import pandas as pd
-
-    source = open_source(path, sheet=sheet)
-    chunks = list(source.chunks())
-    return pd.concat(chunks) if chunks else pd.DataFrame(columns=source.columns)

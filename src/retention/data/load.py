@@ -30,7 +30,7 @@ from retention.data.read import CHUNK_ROWS, Source, frame_source, open_source
 from retention.data.rows import NonDataRows
 
 __all__ = ["DATE_ORDERS", "Loaded", "LoadSummary", "load", "load_transactions", "load_to_parquet", "read_lines",
-           "to_canonical", "available_columns", "LOAD_INFO"]
+           "read_table", "to_canonical", "available_columns", "LOAD_INFO"]
 
 DATE_ORDERS = ("auto", "dmy", "mdy", "ymd", "ydm")
 LOAD_INFO = "_load.json"
@@ -300,6 +300,13 @@ def read_lines(folder: str | Path) -> pd.DataFrame:
     frame["UnitPrice"] = frame["UnitPrice"].astype(float)
     frame["InvoiceDate"] = frame["InvoiceDate"].astype("datetime64[ns]")
     return frame[CANONICAL_COLUMNS]
+
+
+def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read CSV, Parquet or Excel into a DataFrame of raw columns (all Excel sheets stacked by default)."""
+    source = open_source(path, sheet=sheet)
+    chunks = list(source.chunks())
+    return pd.concat(chunks) if chunks else pd.DataFrame(columns=source.columns)
 
 
 def available_columns(transactions: pd.DataFrame) -> dict[str, bool]:

@@ -126,7 +126,21 @@ def frame_source(frame: pd.DataFrame, file: str = "<data>") -> Source:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _scan_text(path: Path, encoding: str) -> tuple[int | None, bool, bool, str | None]:
+def _first_non_ascii_word(text: str) -> str | None:
+    """The first word of ``text`` with a character outside ASCII (for the encoding note)."""
+    found = re.search(r"[^\x00-\x7f]", text)
+    if not found:
+        return None
+    stops = " \t\r\n,;|\""
+    start, end = found.start(), found.end()
+    while start > 0 and text[start - 1] not in stops:
+        start -= 1
+    while end < len(text) and text[end] not in stops:
+        end += 1
+    return text[start:end]
+
+
+def _scan_text(path: Path, encoding: str, want_word: bool = False) -> tuple[int | None, bool, bool, str | None]:
     """Decode the file block by block: (first bad byte or None, has NUL, has non-blank text, first non-ASCII word)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     offset, has_nul, has_text, word = 0, False, False, None
@@ -139,10 +153,9 @@ def _scan_text(path: Path, encoding: str) -> tuple[int | None, bool, bool, str |
                 return offset + exc.start, has_nul, has_text, word
             offset += len(block)
             has_nul = has_nul or "\x00" in text
-            has_text = has_text or bool(text.strip())
-            if word is None:
-                found = re.search(r"[^\s,;\t|\"]*[^\x00-\x7f][^\s,;\t|\"]*", text)
-                word = found.group(0) if found else None
+            has_text = has_text or not text.isspace() and bool(text)
+            if word is None and want_word:
+                word = _first_non_ascii_word(text)
             if not block:
                 return None, has_nul, has_text, word
 
@@ -161,10 +174,10 @@ def _encoding(path: Path, ctx: Context) -> str:
         if scan[0] is not None:
             position = scan[0]
             encoding, label = "cp1252", "Windows-1252 (cp1252)"
-            scan = _scan_text(path, encoding)
+            scan = _scan_text(path, encoding, want_word=True)
             if scan[0] is not None:
                 encoding, label = "latin-1", "Latin-1 (ISO 8859-1)"
-                scan = _scan_text(path, encoding)
+                scan = _scan_text(path, encoding, want_word=True)
             example = f", e.g. {scan[3][:40]!r}" if scan[3] else ""
             ctx.notes.append(f"The file is not UTF-8 (byte {position:,} is not valid UTF-8), so it was decoded as "
                              f"{label}{example}. Save it as UTF-8 if accented characters look wrong.")

@@ -26,8 +26,13 @@ def _equals_name(values: pd.Series, name: object) -> np.ndarray:
     """Cells that repeat the column's own name (numbers and dates never do)."""
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
         return np.zeros(len(values), dtype=bool)
-    text = values.astype("string").str.strip().str.casefold()
-    return text.eq(str(name).strip().casefold()).fillna(False).to_numpy(dtype=bool)
+    name = str(name).strip().lower()
+    text = values.astype("string")
+    maybe = (text.str.len() >= len(name)).fillna(False).to_numpy(dtype=bool)  # most cells are not: skip them fast
+    found = np.zeros(len(values), dtype=bool)
+    if maybe.any():
+        found[maybe] = text[maybe].str.strip().str.lower().eq(name).fillna(False).to_numpy(dtype=bool)
+    return found
 
 
 def non_data_mask(chunk: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -95,14 +95,14 @@ class Sample:
     pairs: list[tuple[object, int]] = field(default_factory=list)
     limit: int = MAX_EXAMPLES
 
-    def add(self, values: pd.Series, weights: Iterable[int] | None = None) -> None:
+    def add(self, values: pd.Series, weights: np.ndarray | None = None) -> None:
         """Count ``values`` (index: positions) and keep new distinct ones while fewer than ``limit`` are kept.
 
         ``weights`` counts each value as that many lines (values given once per distinct value).
         """
         if len(values) == 0:
             return
-        self.count += int(np.sum(list(weights))) if weights is not None else len(values)
+        self.count += int(np.sum(np.asarray(weights))) if weights is not None else len(values)
         if len(self.pairs) >= self.limit:
             return
         seen = {str(v) for v, _ in self.pairs}

@@ -25,7 +25,7 @@ PREPARED := $(OUT)/work/prepared.json
 DAG := $(OUT)/work/dag.mk
 START := $(shell date +%s)
 
-.PHONY: reports install test lint unit nbval notebooks results clean test-dag FORCE
+.PHONY: reports install test lint unit nbval notebooks results clean test-dag test-series FORCE
 
 reports: $(OUT)/index.html
 	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
@@ -78,12 +78,16 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check src tests tools bench
 
 unit: $(INSTALLED)
-	$(BIN)/python -m pytest tests -m "not dag"
+	$(BIN)/python -m pytest tests -m "not dag and not series"
 
 # The data flow: `make -j2 reports` from a clean folder, then touching each notebook, changing params keys and
 # switching pseudonymisation must rerun exactly the dependent notebooks (a small profile in a temporary folder).
 test-dag: $(INSTALLED)
 	$(BIN)/python -m pytest -p no:cacheprovider tests/test_dag.py -m dag
+
+# The whole series (make reports) on small and odd logs that prepare accepts (a few minutes).
+test-series: $(INSTALLED)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/test_series.py -m series
 
 # nbval re-executes every notebook, which rewrites the CSV artifacts: they must come out byte-identical.
 nbval: reports

@@ -65,14 +65,17 @@ def test_generated_log_ledger_identity(small_log):
 
 
 def test_lines_the_loader_removed_are_counted_first_and_the_ledger_still_adds_up(lines):
-    result = clean_transactions(lines(LINES[:2]), pre_dropped={"repeated_header": 3, "blank_line": 1})
+    result = clean_transactions(lines(LINES[:2]), pre_dropped={"repeated_header": 3, "blank_line": 1,
+                                                                "far_future_date": 2})
     ledger = result.ledger
-    assert ledger["reason"].tolist()[:4] == ["rows_in", "blank_line", "repeated_header", "missing_customer_id"]
+    assert ledger["reason"].tolist()[:6] == ["rows_in", "blank_line", "repeated_header", "far_past_date",
+                                             "far_future_date", "missing_customer_id"]
     assert ledger["reason"].tolist() == ["rows_in", *[r for r, _ in LEDGER_REASONS], "rows_kept"]
     counts = ledger.set_index("reason")["rows"]
-    assert counts["rows_in"] == 6 and counts["repeated_header"] == 3 and counts["blank_line"] == 1
+    assert counts["rows_in"] == 8 and counts["repeated_header"] == 3 and counts["blank_line"] == 1
+    assert counts["far_future_date"] == 2 and counts["far_past_date"] == 0
     assert counts["rows_in"] == counts["rows_kept"] + sum(counts[r] for r, _ in LEDGER_REASONS)
-    assert result.rows_in == 6 and ledger["step"].tolist() == list(range(len(ledger)))
+    assert result.rows_in == 8 and ledger["step"].tolist() == list(range(len(ledger)))
     with pytest.raises(ValueError, match="unknown reasons"):
         clean_transactions(lines(LINES[:2]), pre_dropped={"typo": 1})
 

@@ -1,22 +1,28 @@
 """The command line the Makefile runs: a summary and the notes on success, one ``error:`` line and exit 2 on
 anything the user can fix."""
 
+import datetime as dt
 import json
 
 import yaml
 
 from retention import cli
 
+# Six customers, customer c buying every 5 + 3c days from day c % 3 on, for 120 days: enough churners and
+# stayers for the churn model's folds (what `prepare` checks before the notebooks run).
+_PURCHASES = sorted((dt.datetime(2010, 12, 1, 8, 26) + dt.timedelta(days=d), c)
+                    for c in range(6) for d in range(c % 3, 120, 5 + 3 * c))
 LOG = ("InvoiceNo;StockCode;Description;Quantity;InvoiceDate;UnitPrice;CustomerID;Country\n"
-       + "".join(f"{536365 + i};85123A;CAFÉ;6;{1 + i % 28:02d}/{12 if i < 28 else 1}/{2010 if i < 28 else 2011} "
-                 f"08:26;2,55;{17850 + i % 3};France\n" for i in range(56)))
+       + "".join(f"{536365 + i};85123A;CAFÉ;6;{when:%d/%m/%Y %H:%M};2,55;{17850 + c};France\n"
+                 for i, (when, c) in enumerate(_PURCHASES)))
 
 
 def profile(tmp_path, **data):
     path = tmp_path / "mine.yaml"
     path.write_text(yaml.safe_dump({"data": {"source": "file", **data},
-                                    "churn": {"horizon_days": 7, "min_history_days": 7},
-                                    "clv": {"holdout_days": 14}}))
+                                    "churn": {"horizon_days": 7, "min_history_days": 28, "n_train_cutoffs": 4,
+                                              "spacing_days": 7},
+                                    "clv": {"holdout_days": 14, "penalizer": 0.01}}))
     return str(path)
 
 
@@ -26,7 +32,7 @@ def test_prepare_prints_a_summary_and_the_notes(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main(["prepare", "--params", profile(tmp_path, path=str(data)), "--out", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0] == f"prepared 56 of 56 lines, 3 customers, 2010-12-01 to 2011-01-28 -> {out}"
+    assert printed[0] == f"prepared 72 of 72 lines, 6 customers, 2010-12-01 to 2011-03-26 -> {out}"
     notes = json.loads((out / "work" / "prepared.json").read_text())["notes"]
     assert printed[1:] == [f"  note: {note}" for note in notes]
     assert any("semicolons" in n for n in notes) and any("decimal comma" in n for n in notes)

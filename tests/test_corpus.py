@@ -19,9 +19,10 @@ from retention.params import ParamsError, validate_params
 
 START = dt.datetime(2010, 12, 1, 8, 26)
 COLUMNS = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
-# Windows that fit a 4-month corpus log (the defaults need 270 days of data).
-SHORT = {"churn": {"horizon_days": 14, "min_history_days": 14, "n_train_cutoffs": 2, "spacing_days": 7},
-         "clv": {"holdout_days": 14}}
+# Windows that fit a 4-month corpus log (the defaults need 270 days of data) and leave the churn model
+# churners and stayers in every cross-validation fold (retention.requirements).
+SHORT = {"churn": {"horizon_days": 7, "min_history_days": 28, "n_train_cutoffs": 4, "spacing_days": 7},
+         "clv": {"holdout_days": 14, "penalizer": 0.01}}
 
 
 def base_log(customers: int = 6, days: int = 120) -> pd.DataFrame:
@@ -314,11 +315,12 @@ def test_all_lines_cancelled(capsys, tmp_path):
     assert ledger["cancellation"] == 60 and ledger["rows_kept"] == 0
 
 
-def test_only_one_customer_runs_with_a_note(tmp_path):
+def test_only_one_customer_stops_with_the_minimum_the_series_needs(capsys, tmp_path):
     log = base_log().query("CustomerID == '12346'")
-    info, _ = run_prepare(tmp_path, write_csv(tmp_path, "one.csv", log))
-    assert info["customers"] == 1
-    assert "(12346)" in note_with(info, "Only one customer")
+    err = cli_error(capsys, tmp_path, write_csv(tmp_path, "one.csv", log))
+    assert "one.csv: the customer clusters need at least 3 customers, 2 of them with different purchase patterns " \
+           "(segmentation.k_min=2 clusters), but the clean data has 1 customer with 1 different pattern" in err
+    assert "Fix: use a log with more customers" in err
 
 
 def test_every_purchase_on_one_day_stops_before_the_notebooks(capsys, tmp_path):
@@ -331,7 +333,7 @@ def test_every_purchase_on_one_day_stops_before_the_notebooks(capsys, tmp_path):
 def test_every_purchase_on_one_day_is_noted_when_no_model_needs_history(tmp_path):
     path = write_csv(tmp_path, "oneday.csv", base_log().assign(InvoiceDate="2010-12-01 10:00"))
     params = validate_params({"data": {"source": "file", "path": path}})
-    del params["churn"], params["clv"]
+    del params["churn"], params["clv"], params["segmentation"]
     info = pipeline.prepare(params, tmp_path / "out")
     assert "recency, tenure, churn and CLV need purchases spread over time" in note_with(info, "one day")
 
@@ -339,7 +341,8 @@ def test_every_purchase_on_one_day_is_noted_when_no_model_needs_history(tmp_path
 def test_lines_after_the_end_date_are_counted(tmp_path):
     log = base_log()
     after = int((log["InvoiceDate"] >= pd.Timestamp("2011-03-01")).sum())
-    info, counts = run_prepare(tmp_path, write_csv(tmp_path, "future.csv", log), {"end_date": "2011-02-28"})
+    info, counts = run_prepare(tmp_path, write_csv(tmp_path, "future.csv", log), {"end_date": "2011-02-28"},
+                               segmentation={"migration_days": 60})
     assert after > 0 and counts["after_end_date"] == after
     assert info["end_date"] == "2011-02-28" and info["rows_kept"] == len(log) - after
     assert "(data.end_date)" in note_with(info, "covers")
@@ -411,7 +414,7 @@ def test_ambiguous_day_month_order_follows_the_file_order(tmp_path):
 def test_ambiguous_dates_in_no_order_are_read_month_first_and_noted(tmp_path):
     path = write_text(tmp_path, "tie.csv", "CustomerID,InvoiceDate,Amount\nA,05/06/2011,3\nB,05/06/2011,4\n")
     params = validate_params({"data": {"source": "file", "path": path}})
-    del params["churn"], params["clv"]
+    del params["churn"], params["clv"], params["segmentation"]
     info = pipeline.prepare(params, tmp_path / "out")
     assert info["first_date"] == "2011-05-06"
     assert "month first was assumed (as in the UCI exports)" in note_with(info, "month/day/year")

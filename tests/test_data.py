@@ -175,3 +175,62 @@ def test_sheets_with_other_columns_are_an_error_but_empty_sheets_are_skipped(tmp
         pd.DataFrame({"Summary": [1]}).to_excel(writer, sheet_name="Pivot", index=False)
     with pytest.raises(DataValidationError, match="sheet 'Pivot' has other columns than sheet '2010'.*data.sheet"):
         load(tmp_path / "other.xlsx")
+
+
+def test_load_to_parquet_writes_the_canonical_dataset_in_parts_equal_to_load(tmp_path):
+    from retention.data import LoadSummary, load_to_parquet, read_lines
+
+    rows = "".join(f"5{i:05d},85123A,HEART,{1 + i % 5},2010-12-{1 + i % 28:02d} 08:{i % 60:02d}:00,2.55,"
+                   f"{17850 + i % 9},United Kingdom\n" for i in range(250))
+    path = write(tmp_path, "log.csv", UCI.splitlines()[0] + "\n" + rows + "\n" + UCI.splitlines()[0] + "\n")
+    summary = load_to_parquet(path, tmp_path / "lines", chunk_rows=60)
+    assert summary.parts == [f"part-{i:05d}.parquet" for i in range(5)] and summary.rows == 250
+    assert summary.dropped == {"blank_line": 1, "repeated_header": 1}
+    assert LoadSummary.read(tmp_path / "lines") == summary
+    lines = read_lines(tmp_path / "lines")
+    pd.testing.assert_frame_equal(lines, load(path).transactions)
+    assert lines.dtypes.astype(str).to_dict() == {
+        "InvoiceNo": "string", "StockCode": "string", "Description": "string", "Quantity": "float64",
+        "InvoiceDate": "datetime64[ns]", "UnitPrice": "float64", "CustomerID": "string", "Country": "string"}
+    assert summary.notes == load(path).notes
+
+
+def test_a_failed_load_leaves_the_previous_dataset_whole(tmp_path):
+    from retention.data import load_to_parquet, read_lines
+
+    good = write(tmp_path, "good.csv", UCI)
+    load_to_parquet(good, tmp_path / "lines")
+    with pytest.raises(DataValidationError):
+        load_to_parquet(write(tmp_path, "bad.csv", UCI.replace("2.55", "two")), tmp_path / "lines")
+    assert len(read_lines(tmp_path / "lines")) == 3 and not list(tmp_path.glob(".lines.*"))
+
+
+def test_excel_is_read_row_by_row_with_blank_rows_counted_and_stray_cells_noted(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Orders"
+    sheet.append([None])
+    sheet.append(["CustomerID", "InvoiceDate", "UnitPrice"])
+    sheet.append([1, pd.Timestamp("2010-12-01 10:00").to_pydatetime(), 2.5])
+    sheet.append([None, None, None])
+    sheet.append(["0002", "2010-12-02", "3,5", "stray"])
+    sheet.append([None, None, None])
+    book.save(tmp_path / "rows.xlsx")
+    loaded = load(tmp_path / "rows.xlsx", chunk_rows=1)
+    assert loaded.transactions["CustomerID"].tolist() == ["1", "0002"]  # text ids keep their zeros
+    assert loaded.transactions["UnitPrice"].tolist() == [2.5, 3.5] and loaded.dropped == {"blank_line": 1}
+    assert any("values to the right of its last named column on 1 row (e.g. sheet 'Orders' row 5)" in n
+               for n in loaded.notes), loaded.notes
+
+
+def test_every_chunk_size_gives_the_same_notes_and_errors(tmp_path):
+    text = UCI.replace("2010-12-01 08:28:00", "yesterday")
+    path = write(tmp_path, "bad.csv", text)
+    messages = set()
+    for size in (1, 2, 1000):
+        with pytest.raises(DataValidationError) as err:
+            load(path, chunk_rows=size)
+        messages.add(str(err.value))
+    assert len(messages) == 1

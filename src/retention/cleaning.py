@@ -4,11 +4,13 @@ The rules run in a fixed order; a line is charged to the first rule it breaks, s
 rows in = rows kept + the sum of rows dropped per reason (asserted). Revenue (Quantity x UnitPrice)
 is counted per reason too, so the report shows what each rule removed in money, not only in lines.
 Cancellation lines are not purchases, but they are not thrown away either: the identified, product
-ones are kept aside as ``returns`` so customer features can net them out.
+ones are kept aside as ``returns`` so customer features can net them out. A cancellation takes units back:
+an invoice starting with 'C' whose quantity is positive is an order (some shops number every invoice with
+a C), and ``prepare`` notes how many there are.
 
 Lines the loader already removed because they are not transactions at all (blank lines, copies of the
-header line) come in as ``pre_dropped`` counts and appear first in the ledger (:data:`LOAD_RULES`), so
-``rows_in`` is every line of the file.
+header line, lines dated far before or after the rest of the log) come in as ``pre_dropped`` counts and
+appear first in the ledger (:data:`LOAD_RULES`), so ``rows_in`` is every line of the file.
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ __all__ = ["LOAD_RULES", "RULES", "LEDGER_REASONS", "CleaningResult", "clean_tra
 LOAD_RULES: list[tuple[str, str]] = [
     ("blank_line", "an empty line (every field blank)"),
     ("repeated_header", "a copy of the header line inside the file (exports concatenated)"),
+    ("far_past_date", "dated far before the rest of the log (a date entry error such as 1970-01-01)"),
+    ("far_future_date", "dated far after the rest of the log (e.g. 2031 in a 2011 log); it would move the "
+                        "analysis date"),
 ]
 
 # (reason, what the rule means) in the order the rules are applied.
 RULES: list[tuple[str, str]] = [
     ("missing_customer_id", "no CustomerID: a guest order that cannot be tied to a customer"),
     ("missing_date", "no InvoiceDate: the line cannot be placed in time"),
-    ("cancellation", "InvoiceNo starts with 'C': a cancellation or return, not a purchase"),
+    ("cancellation", "InvoiceNo starts with 'C' and the quantity is not positive: a cancellation or return, not a "
+                     "purchase"),
     ("non_positive_quantity", "zero or negative quantity outside a cancellation invoice"),
     ("non_product_code", "postage, fees, bank charges, manual adjustments: not a product"),
     ("non_positive_price", "zero or negative unit price (free samples, bad-debt adjustments)"),
@@ -68,7 +74,9 @@ def _flags(df: pd.DataFrame, non_product_codes: Sequence[str], end: pd.Timestamp
     return {
         "missing_customer_id": df["CustomerID"].isna(),
         "missing_date": df["InvoiceDate"].isna(),
-        "cancellation": invoice.str.startswith("C"),
+        # A 'C' invoice that adds units is an order (some shops number every invoice with a C): the sign of the
+        # quantity, not the prefix alone, makes a cancellation.
+        "cancellation": invoice.str.startswith("C") & (df["Quantity"] <= 0),
         "non_positive_quantity": df["Quantity"] <= 0,
         "non_product_code": stock.isin(codes),
         "non_positive_price": df["UnitPrice"] <= 0,

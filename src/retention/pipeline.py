@@ -1,12 +1,14 @@
 """The run's shared steps: prepare the clean data once per profile, and let every notebook load it.
 
 ``prepare`` runs before any notebook: it generates the default data (or converts the CDNOW log) if
-needed, loads and validates the input file (bad input stops here with one clear message), applies the
-cleaning rules, checks the params that depend on the data (analysis date, churn and CLV windows) and
-writes the clean lines, the returns, the ledger and the run info (with plain-English ``notes`` on what
-the loader detected or assumed) into the profile's output folder. It rewrites nothing when the data, the
-params and the data-layer code are unchanged, so ``make`` reruns only what depends on a change; the
-checks of the churn and CLV windows run every time, since those params are not part of that fingerprint.
+needed, loads and validates the input file chunk by chunk into the canonical Parquet dataset
+``work/lines/`` (bad input stops here with one clear message), applies the cleaning rules, checks the
+params that depend on the data (analysis date, churn, CLV and migration windows) and what every notebook
+needs from the data (:mod:`retention.requirements`), and writes the clean lines, the returns, the ledger
+and the run info (with plain-English ``notes`` on what the loader detected or assumed) into the
+profile's output folder. It rewrites nothing when the data, the data and cleaning params and the
+data-layer code are unchanged, so ``make`` reruns only what depends on a change; the checks of the windows
+and of the series' needs run again whenever any param changes.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import pandas as pd
 
 from retention import cleaning, data, generator
 from retention.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
-from retention.params import ParamsError, params_hash
+from retention.params import params_hash
 from retention.paths import resolve
+from retention.requirements import check_end_date, check_params_against_data, check_series, day_text
 
 __all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "check_params_against_data",
            "load_prepared", "output_paths", "file_sha256", "load_truth", "write_artifact", "write_stage",
@@ -32,7 +35,8 @@ __all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "
 # Per-customer tables the stages hand on, in series order; enhanced_customer_data.csv joins them.
 STAGES = ("segments", "churn", "clv")
 
-_DATA_LAYER = ("data.py", "cleaning.py", "generator", "pipeline.py")
+# The code whose change rewrites the prepared data (a module or a package of modules).
+_DATA_LAYER = ("data", "cleaning", "generator", "pipeline")
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,12 @@ def output_paths(out_dir: str | Path) -> dict[str, Path]:
         "out": out,
         "work": out / "work",
         "artifacts": out / "artifacts",
+        "lines": out / "work" / "lines",
         "transactions": out / "work" / "transactions.parquet",
         "returns": out / "work" / "returns.parquet",
         "info": out / "work" / "prepared.json",
         "ledger": out / "artifacts" / "cleaning_ledger.csv",
+        "series_check": out / "work" / "series_check.json",
     }
 
 
@@ -113,94 +119,12 @@ def _code_fingerprint(names: tuple[str, ...] = _DATA_LAYER) -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
     for name in names:
-        target = here / name
-        for file in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+        package = here / name
+        files = sorted(package.rglob("*.py")) if package.is_dir() else [here / f"{name}.py"]
+        for file in files:
+            digest.update(str(file.relative_to(here)).encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
-
-
-def _day(value: Any) -> str:
-    return str(pd.Timestamp(value).date())
-
-
-def _check_end_date(end_date: Any, dates: pd.Series, file: str, params_file: str) -> None:
-    """data.end_date must fall within the data (the first and last transaction dates, inclusive)."""
-    if end_date is None or dates.isna().all():
-        return
-    first, last = dates.min().normalize(), dates.max().normalize()
-    end = pd.Timestamp(end_date)
-    if first <= end <= last:
-        return
-    side = "before the first" if end < first else "after the last"
-    raise ParamsError(f"{params_file}: data.end_date {_day(end)} is {side} transaction in {file} (the data runs "
-                      f"from {_day(first)} to {_day(last)}). Fix: set data.end_date between those dates, or leave it "
-                      f"empty to use the last date.")
-
-
-def _churn_design(churn_params: dict[str, Any]) -> Any:
-    from retention.churn import ChurnDesign
-
-    return ChurnDesign(horizon_days=churn_params["horizon_days"], n_train_cutoffs=churn_params["n_train_cutoffs"],
-                       spacing_days=churn_params["spacing_days"], min_history_days=churn_params["min_history_days"])
-
-
-def _check_churn_window(params: dict[str, Any], first: pd.Timestamp, end: pd.Timestamp, file: str,
-                        params_file: str) -> None:
-    """The churn notebook's cutoff plan must leave at least one training cutoff (checked before it runs)."""
-    churn_params = params.get("churn")
-    if not churn_params:
-        return
-    from retention.churn import plan_cutoffs
-
-    span = (end - first).days
-    horizon, history = churn_params["horizon_days"], churn_params["min_history_days"]
-    if span <= 0:
-        raise ParamsError(f"{file}: every purchase that is kept is on one day ({_day(first)}), so there is no "
-                          f"history for the churn model and the CLV model. Fix: use a log that covers at least "
-                          f"{2 * horizon + history} days (churn.horizon_days x 2 + churn.min_history_days).")
-    try:
-        plan_cutoffs(first, end, _churn_design(churn_params))
-    except ValueError as exc:
-        raise ParamsError(f"{params_file}: the churn settings do not fit the data. {file} covers {span:,} days "
-                          f"({_day(first)} to {_day(end)}), but churn.horizon_days={horizon} and "
-                          f"churn.min_history_days={history} need at least {2 * horizon + history} days (the "
-                          f"history, a training label window and a validation label window). Fix: "
-                          f"{_churn_fix(span, horizon, history)}.") from exc
-
-
-def _churn_fix(span: int, horizon: int, history: int) -> str:
-    """Concrete smaller values that fit ``span`` days (schema minimum 7 for both)."""
-    options = []
-    if (span - history) // 2 >= 7:
-        options.append(f"lower churn.horizon_days to {(span - history) // 2} or less")
-    if span - 2 * horizon >= 7:
-        options.append(f"lower churn.min_history_days to {span - 2 * horizon} or less")
-    if not options and (span - 7) // 2 >= 7:
-        options.append(f"set churn.min_history_days: 7 and churn.horizon_days: {(span - 7) // 2} or less")
-    options.append("use a longer transaction log")
-    return ", or ".join(options)
-
-
-def _check_clv_window(params: dict[str, Any], first: pd.Timestamp, end: pd.Timestamp, file: str,
-                      params_file: str) -> None:
-    """The CLV holdout must leave a calibration period before it."""
-    clv_params = params.get("clv")
-    if not clv_params:
-        return
-    span, holdout = (end - first).days, clv_params["holdout_days"]
-    if holdout >= span:
-        raise ParamsError(f"{params_file}: clv.holdout_days={holdout} leaves no calibration period: {file} covers "
-                          f"{span:,} days ({_day(first)} to {_day(end)}). Fix: lower clv.holdout_days below {span} "
-                          f"(about a third of the span, {max(span // 3, 14)}, is usual).")
-
-
-def check_params_against_data(params: dict[str, Any], first_date: Any, end_date: Any,
-                              params_file: str = "params") -> None:
-    """Raise :class:`ParamsError` when the churn or CLV windows do not fit the clean data's dates."""
-    first, end = pd.Timestamp(first_date).normalize(), pd.Timestamp(end_date).normalize()
-    file = params["data"]["path"]
-    _check_churn_window(params, first, end, file, params_file)
-    _check_clv_window(params, first, end, file, params_file)
 
 
 def _no_purchase_left(ledger: pd.DataFrame, file: str, ledger_path: Path) -> data.DataValidationError:
@@ -229,16 +153,39 @@ def _data_notes(kept: pd.DataFrame, end: pd.Timestamp, end_date_param: Any) -> l
     notes = []
     first = kept["InvoiceDate"].min().normalize()
     days = (end - first).days
-    notes.append(f"The clean data covers {days:,} days, from {_day(first)} to {_day(end)}"
+    notes.append(f"The clean data covers {days:,} days, from {day_text(first)} to {day_text(end)}"
                  + (" (data.end_date)." if end_date_param is not None else " (the last purchase)."))
     customers = kept["CustomerID"].nunique()
     if customers == 1:
         notes.append(f"Only one customer ({kept['CustomerID'].iloc[0]}) is in the clean data: segments, churn "
                      f"and CLV describe a single person, and models that compare customers cannot be fitted.")
     if kept["InvoiceDate"].dt.normalize().nunique() == 1:
-        notes.append(f"All purchases are on one day ({_day(first)}): recency, tenure, churn and CLV need "
+        notes.append(f"All purchases are on one day ({day_text(first)}): recency, tenure, churn and CLV need "
                      f"purchases spread over time.")
+    c_orders = kept["InvoiceNo"].fillna("").str.upper().str.startswith("C")
+    if c_orders.any():
+        n, first_invoice = int(c_orders.sum()), kept.loc[c_orders, "InvoiceNo"].iloc[0]
+        notes.append(f"{n:,} line{'s have' if n != 1 else ' has'} an InvoiceNo starting with 'C' but a positive "
+                     f"quantity (e.g. '{first_invoice}'): read as {'orders' if n != 1 else 'an order'}, not "
+                     f"cancellations (a cancellation takes units back), and counted in the revenue.")
     return notes
+
+
+def _series_stamp(params: dict[str, Any], fingerprint: dict[str, Any]) -> str:
+    return json.dumps({"fingerprint": fingerprint, "params": params_hash(params)}, sort_keys=True)
+
+
+def _check_series_once(params: dict[str, Any], paths: dict[str, Path], info: dict[str, Any], file: str) -> None:
+    """The series checks on prepared data, unless they passed before with the same data and params.
+
+    The stamp is a file of its own: rewriting prepared.json would make every notebook rerun.
+    """
+    stamp = _series_stamp(params, info["fingerprint"])
+    if paths["series_check"].exists() and paths["series_check"].read_text() == stamp:
+        return
+    check_series(params, pd.read_parquet(paths["transactions"]), pd.read_parquet(paths["returns"]), info["end_date"],
+                 file)
+    write_text_atomic(stamp, paths["series_check"])
 
 
 def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "params") -> dict[str, Any]:
@@ -250,21 +197,25 @@ def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "par
     """
     paths = output_paths(out_dir)
     source = ensure_data(params)
+    d, c = params["data"], params["cleaning"]
+    data.check_readable(source, d["path"])
     fingerprint = {
-        "data_sha256": file_sha256(source) if source.is_file() else None,
+        "data_sha256": file_sha256(source),
         "params_hash": params_hash({k: params[k] for k in ("data", "cleaning")}),
         "code": _code_fingerprint(),
     }
-    if paths["info"].exists() and paths["transactions"].exists() and paths["ledger"].exists():
+    if all(paths[k].exists() for k in ("info", "transactions", "ledger", "lines")):
         info = json.loads(paths["info"].read_text())
         if info.get("fingerprint") == fingerprint:
             check_params_against_data(params, info["first_date"], info["end_date"], params_file)
+            _check_series_once(params, paths, info, d["path"])
             return info
 
-    d, c = params["data"], params["cleaning"]
-    loaded = data.load(source, column_map=d["columns"], sheet=d["sheet"], name=d["path"])
-    raw = loaded.transactions
-    _check_end_date(d["end_date"], raw["InvoiceDate"], d["path"], params_file)
+    loaded = data.load_to_parquet(source, paths["lines"], column_map=d["columns"], sheet=d["sheet"], name=d["path"],
+                                  date_order=d.get("date_order", "auto"), currency=d["currency"],
+                                  far_future=d["end_date"] is None)
+    raw = data.read_lines(paths["lines"])
+    check_end_date(d["end_date"], raw["InvoiceDate"], d["path"], params_file)
     result = cleaning.clean_transactions(raw, non_product_codes=c["non_product_codes"],
                                          max_quantity=c["max_quantity"], max_unit_price=c["max_unit_price"],
                                          end_date=d["end_date"], pre_dropped=loaded.dropped,
@@ -274,6 +225,8 @@ def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "par
         raise _no_purchase_left(result.ledger, d["path"], paths["ledger"])
     kept = result.transactions
     check_params_against_data(params, kept["InvoiceDate"].min(), result.end_date, params_file)
+    check_series(params, kept, result.returns, result.end_date, d["path"])
+    write_text_atomic(_series_stamp(params, fingerprint), paths["series_check"])
     notes = list(loaded.notes)
     if d["source"] == "cdnow":
         notes.insert(0, f"The data is the CDNOW transaction log shipped with the lifetimes package "

@@ -134,6 +134,8 @@ def log_histogram(values, n_bins: int = 40, color: str = PALETTE[0], unit: str =
     v = v[np.isfinite(v)]
     positive = v[v > 0]
     low, high = (positive.min(), positive.max()) if positive.size else (1.0, 10.0)
+    if high <= low:  # every value the same: one bin around it
+        low, high = low / 1.5, high * 1.5
     edges = np.logspace(np.log10(low), np.log10(high), n_bins + 1)
     edges[0], edges[-1] = low, high  # exact ends: rounding in logspace must not push values out
     counts, _ = np.histogram(np.clip(v, low, None), bins=edges)

@@ -613,7 +613,8 @@ def high_value_at_risk(features: pd.DataFrame, scores: pd.DataFrame, segments: p
         "LastPurchase": f["LastPurchase"].dt.date, "RFM": scores.loc[chosen, "RFM"],
     })
     table["Why"] = (table["Segment"] + ": spent " + currency_symbol
-                    + table["Monetary"].map(lambda v: f"{v:,.0f}") + " over " + table["Frequency"].astype(str)
+                    + table["Monetary"].map(lambda v: f"{v:,.0f}").astype(str) + " over "
+                    + table["Frequency"].astype(str)
                     + " orders, but no order for " + table["Recency"].astype(str) + " days")
     table = table.rename_axis("CustomerID").reset_index()
     return table.sort_values(["Monetary", "CustomerID"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -19,7 +19,7 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 SERIES := 01_eda 02_segmentation 03_churn_model 04_clv_roi 05_executive_summary
-LIB := $(wildcard src/retention/*.py)
+LIB := $(wildcard src/retention/*.py src/retention/*/*.py)
 EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
 HTML := $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json

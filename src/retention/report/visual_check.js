@@ -21,6 +21,11 @@
 
   visible(el) {
     if (!el.getClientRects().length) return false;
+    const closed = el.closest("details:not([open])");
+    if (closed && el !== closed) {
+      const summary = closed.querySelector(":scope > summary");
+      if (!summary || !summary.contains(el)) return false;  // folded away: not seen until opened
+    }
     const style = getComputedStyle(el);
     return style.visibility !== "hidden" && style.display !== "none" && parseFloat(style.opacity || "1") > 0;
   },

@@ -98,6 +98,81 @@ def test_checker_passes_what_is_fine(faulty_findings):
     assert len(faulty_findings) == 5, [str(f) for f in faulty_findings]
 
 
+def test_explorer_script_uses_the_installed_itables_bundle_names():
+    import itables
+    from itables.javascript import generate_init_offline_itables_html
+
+    from retention.report.explorer import itables_bundle_names
+
+    module, event = itables_bundle_names()
+    init = generate_init_offline_itables_html(Path(itables.__file__).parent / "html" / "dt_bundle.js")
+    assert f"window.{module}" in init and event in init
+
+
+# ---- the customer explorer in a browser: range filters, export of the filtered rows ------------------------------
+
+@pytest.fixture(scope="module")
+def explorer_page(tmp_path_factory):
+    import itables
+    import numpy as np
+    import pandas as pd
+    from itables.javascript import generate_init_offline_itables_html
+
+    from retention.report.explorer import customer_explorer_html
+
+    rng = np.random.default_rng(7)
+    customers = pd.DataFrame({
+        "CustomerID": [f"C{i:03d}" for i in range(120)], "Segment": rng.choice(["Champions", "Lost"], 120),
+        "churn_probability": rng.random(120), "clv": rng.gamma(2, 300, 120),
+        "expected_loss": np.where(np.arange(120) % 10 == 0, np.nan, rng.gamma(2, 50, 120)),
+        "recommended_action": rng.choice(["Protect", "Win back", None], 120)})
+    css = (Path(visual.__file__).parents[1] / "templates" / "retention" / "retention.css").read_text()
+    bundle = Path(itables.__file__).parent / "html" / "dt_bundle.js"
+    page = tmp_path_factory.mktemp("explorer") / "explorer.html"
+    page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}</style></head><body><main>
+{generate_init_offline_itables_html(bundle)}
+{customer_explorer_html(customers, "explorer", currency="USD", max_rows=100, seed=1)}</main></body></html>""")
+    return page, customers
+
+
+@needs_chromium
+def test_explorer_range_filter_and_export_of_the_filtered_rows(explorer_page):
+    import numpy as np
+    import pandas as pd
+
+    from retention.report.explorer import explorer_sample
+
+    page, customers = explorer_page
+    shown, _ = explorer_sample(customers, 100, seed=1)
+    with visual.Browser() as browser:
+        findings = visual.check_page(browser, page, 1440, settle_seconds=10.0)
+        assert not findings, [str(f) for f in findings]
+        assert browser.evaluate("document.getElementById('explorer-box').dataset.ready") == "true"
+        # at least 50% churn probability and at most $600 of CLV, typed as a person would (percent, dollars)
+        result = browser.evaluate("""(async () => {
+          const box = document.getElementById("explorer-box");
+          const [low] = box.querySelectorAll('.range[data-column="2"] input');
+          const [, high] = box.querySelectorAll('.range[data-column="3"] input');
+          low.value = "50"; low.dispatchEvent(new Event("input"));
+          high.value = "600"; high.dispatchEvent(new Event("input"));
+          const mod = await window._itables_2_9_1;
+          const dt = new mod.default.Api(document.getElementById("explorer"));
+          const conf = dt.settings()[0]._buttons[0].inst.s.buttons[0].conf;  // "Download the filtered rows"
+          const data = dt.buttons.exportData(conf.exportOptions);
+          return {count: dt.rows({search: "applied"}).count(), body: data.body, header: data.header,
+                  shown: document.querySelector("#explorer tbody td:nth-child(3)").textContent};
+        })()""")
+    expected = shown[(shown["churn_probability"] >= 0.5) & (shown["clv"] <= 600)]
+    assert result["count"] == len(expected) > 0
+    exported = pd.DataFrame(result["body"], columns=result["header"])
+    assert result["header"] == ["CustomerID", "Segment", "churn_probability", "clv", "expected_loss",
+                                "recommended_action"]  # machine names, as in the full CSV
+    assert sorted(exported["CustomerID"]) == sorted(expected["CustomerID"])
+    clv = exported.set_index("CustomerID")["clv"].astype(float)
+    assert np.allclose(clv.sort_index(), expected.set_index("CustomerID")["clv"].sort_index())  # raw numbers
+    assert result["shown"].endswith("%")  # probabilities read as percentages, exported raw
+
+
 # ---- every report of the default and CDNOW runs -------------------------------------------------------------
 
 visual_run = pytest.mark.skipif(not (os.environ.get("RETENTION_VISUAL") and HAS_CHROMIUM),

@@ -23,7 +23,7 @@ import pandas as pd
 from retention.report import labels as column_labels
 from retention.report.formatting import currency_symbol, number
 from retention.report.notebook import display_html
-from retention.report.tables import DEFAULT_MAX_ROWS, NO_VALUE, js_formatter, length_menu
+from retention.report.tables import DEFAULT_MAX_ROWS, NO_VALUE, js_formatter, length_menu, no_nan_fallback
 
 __all__ = ["ExplorerColumn", "DEFAULT_EXPLORER_COLUMNS", "explorer_sample", "customer_explorer_html",
            "customer_explorer"]
@@ -95,6 +95,14 @@ def explorer_sample(frame: pd.DataFrame, max_rows: int = DEFAULT_MAX_ROWS, seed:
                               f"(seed {seed}).")
 
 
+def itables_bundle_names() -> tuple[str, str]:
+    """The window variable holding itables' offline DataTables bundle and the event fired when it is ready
+    (versioned by itables: ``_itables_2_9_1``, ``itables-2.9.1-ready``)."""
+    from itables import __version__
+
+    return f"_itables_{__version__.replace('.', '_').replace('-', '_')}", f"itables-{__version__}-ready"
+
+
 def _range_filters(table_id: str, specs: list[ExplorerColumn], currency: str) -> str:
     rows = []
     for index, spec in enumerate(specs):
@@ -122,10 +130,10 @@ _FILTER_SCRIPT = """<script type="module">
 (async () => {
   const box = document.getElementById(%(box)s);
   const table = document.getElementById(%(table)s);
-  if (!window._itables_underscore_version) {
-    await new Promise((resolve) => window.addEventListener("itables-version-ready", resolve, {once: true}));
+  if (!window[%(module)s]) {
+    await new Promise((resolve) => window.addEventListener(%(event)s, resolve, {once: true}));
   }
-  const mod = await window._itables_underscore_version;
+  const mod = await window[%(module)s];
   const DataTable = mod.default, $ = mod.jQuery;
   const ranges = [...box.querySelectorAll(".range")].map((el) => ({
     column: Number(el.dataset.column), scale: Number(el.dataset.scale), inputs: el.querySelectorAll("input")}));
@@ -196,9 +204,11 @@ def customer_explorer_html(customers: pd.DataFrame, name: str = "customer-explor
         note += (" The full list: " if how else "The same list as a file: ") + link + "."
     note_html = f'<p class="table-note">{note}</p>' if note else ""
     box_id = f"{name}-box"
-    script = _FILTER_SCRIPT % {"box": json.dumps(box_id), "table": json.dumps(name)}
+    module, event = itables_bundle_names()
+    script = _FILTER_SCRIPT % {"box": json.dumps(box_id), "table": json.dumps(name), "module": json.dumps(module),
+                               "event": json.dumps(event)}
     return (f'<div class="explorer" id="{html.escape(box_id)}">{_range_filters(name, specs, currency)}'
-            f'<div class="retention-table key-first">{markup}</div>'
+            f'<div class="retention-table key-first">{no_nan_fallback(markup)}</div>'
             f"{note_html}</div>{script}")
 
 

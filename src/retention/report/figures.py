@@ -59,16 +59,16 @@ def zero_based_axes(fig, axes: list[str] | None = None):
     Applies to linear axes only: plotly ignores ``rangemode`` on log, date and category axes.
     """
     for key in axes if axes is not None else sorted(_value_axes(fig) or ()):
-        fig.layout[key].rangemode = "tozero"
+        fig.update_layout({key: {"rangemode": "tozero"}})
     return fig
 
 
 def format_axis(fig, unit: str, axis: str = "y", currency: str = "GBP", decimals: int = 0, title: str | None = None):
     """Format one axis ("x", "y", "y2" ...) for a unit: money, share, probability, count, days or number."""
-    key = _axis_key(axis, axis[0])
-    fig.layout[key].update(tick_format(unit, currency, decimals))
+    settings = tick_format(unit, currency, decimals)
     if title is not None:
-        fig.layout[key].title.text = wrap_title(title)
+        settings["title"] = {"text": wrap_title(title)}
+    fig.update_layout({_axis_key(axis, axis[0]): settings})
     return fig
 
 

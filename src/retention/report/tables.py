@@ -25,7 +25,7 @@ from retention.report.formatting import MISSING, currency_symbol, format_value, 
 from retention.report.notebook import display_html
 
 __all__ = ["DEFAULT_MAX_ROWS", "STATIC_MAX_ROWS", "NO_VALUE", "column_units", "js_formatter", "length_menu",
-           "rows_note", "show_table", "table_html", "show_static_table", "static_table_html"]
+           "rows_note", "no_nan_fallback", "show_table", "table_html", "show_static_table", "static_table_html"]
 
 DEFAULT_MAX_ROWS = 2000  # params report.max_table_rows
 STATIC_MAX_ROWS = 60
@@ -97,6 +97,11 @@ def _fill_text(frame: pd.DataFrame, numeric: Iterable[str]) -> pd.DataFrame:
     return out
 
 
+def no_nan_fallback(markup: str) -> str:
+    """itables' static preview (shown only without JavaScript) prints missing numbers as NaN: read "—" there too."""
+    return markup.replace(">NaN</td>", f">{NO_VALUE}</td>").replace(">nan</td>", f">{NO_VALUE}</td>")
+
+
 def table_html(df: pd.DataFrame, name: str, caption: str | None = None, page_length: int = 10, *,
                max_rows: int = DEFAULT_MAX_ROWS, csv_href: str | None = None, labels: bool = True,
                units: Mapping[str, str] | None = None, currency: str = "GBP", key_column: bool = True,
@@ -121,7 +126,8 @@ def table_html(df: pd.DataFrame, name: str, caption: str | None = None, page_len
                                columnDefs=column_defs + list(options.pop("columnDefs", [])), **options)
     note = rows_note(len(frame), total, csv_href)
     classes = "retention-table key-first" if key_column else "retention-table"
-    return f'<div class="{classes}">{markup}</div>' + (f'<p class="table-note">{note}</p>' if note else "")
+    note_html = f'<p class="table-note">{note}</p>' if note else ""
+    return f'<div class="{classes}">{no_nan_fallback(markup)}</div>{note_html}'
 
 
 def show_table(df: pd.DataFrame, name: str, caption: str | None = None, page_length: int = 10, *,

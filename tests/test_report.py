@@ -204,6 +204,22 @@ def test_static_table_fits_formats_and_states_its_cap():
     assert "Showing the first 2 of 3 segments." in markup
 
 
+def test_settings_from_params_give_the_currency_and_caps_to_every_table():
+    params = {"data": {"currency": "USD"}, "report": {"max_table_rows": 2, "customer_id_salt": None}}
+    assert rp.settings_from_params(params) == rp.ReportSettings("USD", 2, 5000, 42)
+    previous = rp.use_settings(rp.settings_from_params(params))
+    try:
+        frame = pd.DataFrame({"Monetary": [1.0, 2.0, 3.0]})
+        markup = tables.table_html(frame, "t")
+        assert '"$"' in markup.replace('\\"', '"') and "Showing the first 2 of 3 rows." in markup
+        assert "$1.00" in tables.static_table_html(frame) and "\\u00a3" in tables.table_html(frame, "t", currency="GBP")
+        fig = rp.style_figure(go.Figure(go.Bar(x=["a"], y=[1])), "t", y_unit="money")
+        assert fig.layout.yaxis.tickprefix == "$"
+    finally:
+        rp.use_settings(previous)
+    assert rp.settings() == previous
+
+
 # ---- the customer explorer ---------------------------------------------------------------------------------------
 
 def _customers(n: int = 30) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import pandas as pd
 from retention.report import labels as column_labels
 from retention.report.formatting import currency_symbol, number
 from retention.report.notebook import display_html
+from retention.report.settings import settings
 from retention.report.tables import DEFAULT_MAX_ROWS, NO_VALUE, js_formatter, length_menu, no_nan_fallback
 
 __all__ = ["ExplorerColumn", "DEFAULT_EXPLORER_COLUMNS", "explorer_sample", "customer_explorer_html",
@@ -164,12 +165,15 @@ _FILTER_SCRIPT = """<script type="module">
 
 
 def customer_explorer_html(customers: pd.DataFrame, name: str = "customer-explorer",
-                           columns: Sequence[str | ExplorerColumn] | None = None, *, currency: str = "GBP",
-                           max_rows: int = DEFAULT_MAX_ROWS, seed: int = 42, order_by: str | None = None,
+                           columns: Sequence[str | ExplorerColumn] | None = None, *, currency: str | None = None,
+                           max_rows: int | None = None, seed: int | None = None, order_by: str | None = None,
                            csv_href: str | None = None, page_length: int = 10, noun: str = "customer") -> str:
     """The HTML of the customer explorer (see :func:`customer_explorer`)."""
     from itables import JavascriptFunction, to_html_datatable
 
+    currency = currency or settings().currency
+    max_rows = settings().max_table_rows if max_rows is None else max_rows
+    seed = settings().sample_seed if seed is None else seed
     frame = customers
     if customers.index.name is not None and customers.index.name not in customers.columns:
         frame = customers.reset_index()
@@ -213,8 +217,8 @@ def customer_explorer_html(customers: pd.DataFrame, name: str = "customer-explor
 
 
 def customer_explorer(customers: pd.DataFrame, name: str = "customer-explorer",
-                      columns: Sequence[str | ExplorerColumn] | None = None, *, currency: str = "GBP",
-                      max_rows: int = DEFAULT_MAX_ROWS, seed: int = 42, order_by: str | None = None,
+                      columns: Sequence[str | ExplorerColumn] | None = None, *, currency: str | None = None,
+                      max_rows: int | None = None, seed: int | None = None, order_by: str | None = None,
                       csv_href: str | None = None, page_length: int = 10, noun: str = "customer") -> None:
     """Show the customer explorer.
 
@@ -226,12 +230,12 @@ def customer_explorer(customers: pd.DataFrame, name: str = "customer-explorer",
         Stable element id of the table (reproducible HTML); the export is named ``<name>-filtered.csv``.
     columns : sequence of str or ExplorerColumn, optional
         The columns, in order; default :data:`DEFAULT_EXPLORER_COLUMNS` that the frame has.
-    currency : str
-        Currency of money columns.
-    max_rows : int
-        Most customers embedded (params ``report.max_table_rows``).
-    seed : int
-        Seed of the random sample when there are more customers and no ``order_by`` (params
+    currency : str, optional
+        Currency of money columns (default: the params' ``data.currency``).
+    max_rows : int, optional
+        Most customers embedded (default: params ``report.max_table_rows``).
+    seed : int, optional
+        Seed of the random sample when there are more customers and no ``order_by`` (default: params
         ``report.sample_seed``).
     order_by : str, optional
         Keep the customers with the highest values of this column instead of a random sample.

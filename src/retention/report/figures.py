@@ -18,6 +18,7 @@ import pandas as pd
 
 from retention.report.formatting import number, tick_format
 from retention.report.notebook import display_html
+from retention.report.settings import settings
 from retention.report.theme import PALETTE
 
 __all__ = ["ZERO_BASED_TRACES", "style_figure", "format_axis", "money_axis", "count_axis", "share_axis",
@@ -63,16 +64,18 @@ def zero_based_axes(fig, axes: list[str] | None = None):
     return fig
 
 
-def format_axis(fig, unit: str, axis: str = "y", currency: str = "GBP", decimals: int = 0, title: str | None = None):
-    """Format one axis ("x", "y", "y2" ...) for a unit: money, share, probability, count, days or number."""
-    settings = tick_format(unit, currency, decimals)
+def format_axis(fig, unit: str, axis: str = "y", currency: str | None = None, decimals: int = 0,
+                title: str | None = None):
+    """Format one axis ("x", "y", "y2" ...) for a unit: money (in ``currency``, default the params' currency),
+    share, probability, count, days or number."""
+    axis_settings = tick_format(unit, currency or settings().currency, decimals)
     if title is not None:
-        settings["title"] = {"text": wrap_title(title)}
-    fig.update_layout({_axis_key(axis, axis[0]): settings})
+        axis_settings["title"] = {"text": wrap_title(title)}
+    fig.update_layout({_axis_key(axis, axis[0]): axis_settings})
     return fig
 
 
-def money_axis(fig, currency: str, axis: str = "y", decimals: int = 0, title: str | None = None):
+def money_axis(fig, currency: str | None = None, axis: str = "y", decimals: int = 0, title: str | None = None):
     """Currency ticks without SI prefixes: £1,200, not 1.2k; $0.50, not 500m."""
     return format_axis(fig, "money", axis, currency, decimals, title)
 
@@ -88,7 +91,7 @@ def share_axis(fig, axis: str = "y", decimals: int = 0, title: str | None = None
 
 
 def style_figure(fig, title: str, x_title: str | None = None, y_title: str | None = None, height: int = 420, *,
-                 x_unit: str | None = None, y_unit: str | None = None, currency: str = "GBP",
+                 x_unit: str | None = None, y_unit: str | None = None, currency: str | None = None,
                  zero_based: bool = True):
     """Apply the series' look: the finding as title, labelled axes, the shared palette, honest axes.
 
@@ -102,7 +105,8 @@ def style_figure(fig, title: str, x_title: str | None = None, y_title: str | Non
     height : int
         Height in px.
     x_unit, y_unit : str, optional
-        Tick format of the axis: money (with ``currency``), share, probability, count, days or number.
+        Tick format of the axis: money (in ``currency``, default the params' currency), share, probability,
+        count, days or number.
     zero_based : bool
         Start the value axes of bar, line and scatter charts at zero (default). Pass False only where
         the chart states why (e.g. a zoom on a narrow range).
@@ -127,10 +131,12 @@ def style_figure(fig, title: str, x_title: str | None = None, y_title: str | Non
     return fig
 
 
-def sample_points(frame: pd.DataFrame, max_points: int = 5000, seed: int = 42,
+def sample_points(frame: pd.DataFrame, max_points: int | None = None, seed: int | None = None,
                   noun: str = "customer") -> tuple[pd.DataFrame, str]:
     """At most ``max_points`` rows for a chart (a seeded random sample, in the original order) and the note
-    that says so ("" when every row is shown)."""
+    that says so ("" when every row is shown); defaults: params ``report.max_chart_points`` and ``sample_seed``."""
+    max_points = settings().max_chart_points if max_points is None else max_points
+    seed = settings().sample_seed if seed is None else seed
     if len(frame) <= max_points:
         return frame, ""
     rng = np.random.default_rng(seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from retention.report.formatting import day
+from retention.report.settings import ReportSettings, settings_from_params, use_settings
 
 __all__ = ["setup_notebook", "report_meta", "show_markdown", "display_html"]
 
@@ -15,14 +16,24 @@ def display_html(markup: str) -> None:
     display(HTML(markup))
 
 
-def setup_notebook(info: dict | None = None, params_file: str | None = None) -> None:
+def setup_notebook(info: dict | None = None, params_file: str | None = None,
+                   report_settings: ReportSettings | None = None) -> None:
     """Emit plotly.js and the itables bundle once, inline, so the exported HTML works offline.
 
-    With the run ``info`` (from :func:`retention.pipeline.load_prepared`) and the params file, also show
-    the report's header line: data source, period, as-of date and params profile.
+    With the params file, the report settings (currency, row and point caps, sample seed) come from the
+    params, unless ``report_settings`` gives them. With the run ``info`` (from
+    :func:`retention.pipeline.load_prepared`) and the params file, also show the report's header line: data
+    source, period, as-of date and params profile.
     """
     import plotly.offline
     from itables import init_notebook_mode
+
+    if report_settings is None and params_file is not None:
+        from retention.params import load_params
+
+        report_settings = settings_from_params(load_params(params_file))
+    if report_settings is not None:
+        use_settings(report_settings)
 
     display_html(f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>')
     init_notebook_mode(all_interactive=False, connected=False)

@@ -23,11 +23,12 @@ import pandas as pd
 from retention.report import labels as column_labels
 from retention.report.formatting import MISSING, currency_symbol, format_value, number
 from retention.report.notebook import display_html
+from retention.report.settings import ReportSettings, settings
 
 __all__ = ["DEFAULT_MAX_ROWS", "STATIC_MAX_ROWS", "NO_VALUE", "column_units", "js_formatter", "length_menu",
            "rows_note", "no_nan_fallback", "show_table", "table_html", "show_static_table", "static_table_html"]
 
-DEFAULT_MAX_ROWS = 2000  # params report.max_table_rows
+DEFAULT_MAX_ROWS = ReportSettings.max_table_rows  # params report.max_table_rows
 STATIC_MAX_ROWS = 60
 NO_VALUE = "—"
 _NUMBER_TEXT = re.compile(r"^[-+−]?\s?(?:[A-Z]{3}\s|[£$€¥]|A\$|C\$|CHF\s)?[-+]?[\d,]*\.?\d+\s?(?:%|pp|k|M|x|×)?$")
@@ -103,12 +104,14 @@ def no_nan_fallback(markup: str) -> str:
 
 
 def table_html(df: pd.DataFrame, name: str, caption: str | None = None, page_length: int = 10, *,
-               max_rows: int = DEFAULT_MAX_ROWS, csv_href: str | None = None, labels: bool = True,
-               units: Mapping[str, str] | None = None, currency: str = "GBP", key_column: bool = True,
+               max_rows: int | None = None, csv_href: str | None = None, labels: bool = True,
+               units: Mapping[str, str] | None = None, currency: str | None = None, key_column: bool = True,
                **options: Any) -> str:
     """The HTML of an interactive table (see :func:`show_table`)."""
     from itables import JavascriptFunction, to_html_datatable
 
+    currency = currency or settings().currency
+    max_rows = settings().max_table_rows if max_rows is None else max_rows
     total = len(df)
     frame = df.head(max_rows)
     found_units = column_units(frame, units)
@@ -131,8 +134,8 @@ def table_html(df: pd.DataFrame, name: str, caption: str | None = None, page_len
 
 
 def show_table(df: pd.DataFrame, name: str, caption: str | None = None, page_length: int = 10, *,
-               max_rows: int = DEFAULT_MAX_ROWS, csv_href: str | None = None, labels: bool = True,
-               units: Mapping[str, str] | None = None, currency: str = "GBP", key_column: bool = True,
+               max_rows: int | None = None, csv_href: str | None = None, labels: bool = True,
+               units: Mapping[str, str] | None = None, currency: str | None = None, key_column: bool = True,
                **options: Any) -> None:
     """Show a searchable, sortable table (itables, offline) with a stable id.
 
@@ -146,16 +149,16 @@ def show_table(df: pd.DataFrame, name: str, caption: str | None = None, page_len
         Caption under the table.
     page_length : int
         Rows per page (always one of the "entries per page" choices).
-    max_rows : int
-        Most rows embedded (params ``report.max_table_rows``); the note links ``csv_href`` for the rest.
+    max_rows : int, optional
+        Most rows embedded (default: params ``report.max_table_rows``); the note links ``csv_href`` for the rest.
     csv_href : str, optional
         Relative link to the CSV with every row.
     labels : bool
         Show human column labels from the column dictionary instead of machine names.
     units : dict, optional
         Unit per column (money, share, probability, count, days, number), overriding the dictionary.
-    currency : str
-        Currency of money columns.
+    currency : str, optional
+        Currency of money columns (default: the params' ``data.currency``).
     key_column : bool
         Freeze the first column when the table scrolls sideways.
     **options
@@ -183,9 +186,10 @@ def _cell(value: Any, unit: str | None, currency: str) -> str:
 
 def static_table_html(df: pd.DataFrame, numeric: Iterable[str] = (), *, max_rows: int = STATIC_MAX_ROWS,
                       csv_href: str | None = None, labels: bool = False, units: Mapping[str, str] | None = None,
-                      currency: str = "GBP", key_column: bool = True, caption: str | None = None,
+                      currency: str | None = None, key_column: bool = True, caption: str | None = None,
                       noun: str = "row") -> str:
     """The HTML of a static table (see :func:`show_static_table`)."""
+    currency = currency or settings().currency
     total = len(df)
     frame = df.head(max_rows)
     raw_units = column_units(frame, units)
@@ -211,7 +215,7 @@ def static_table_html(df: pd.DataFrame, numeric: Iterable[str] = (), *, max_rows
 
 def show_static_table(df: pd.DataFrame, numeric: Iterable[str] = (), *, max_rows: int = STATIC_MAX_ROWS,
                       csv_href: str | None = None, labels: bool = False, units: Mapping[str, str] | None = None,
-                      currency: str = "GBP", key_column: bool = True, caption: str | None = None,
+                      currency: str | None = None, key_column: bool = True, caption: str | None = None,
                       noun: str = "row") -> None:
     """Show a short table as plain HTML (no search box), compact, numbers right-aligned and formatted.
 

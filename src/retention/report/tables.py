@@ -207,7 +207,7 @@ def static_table_html(df: pd.DataFrame, numeric: Iterable[str] = (), *, max_rows
                          for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
         for row in frame.itertuples(index=False))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    table_class = "static-table key-first" if key_column and len(frame.columns) > 2 else "static-table"
+    table_class = "static-table key-first" if key_column and len(frame.columns) > 1 else "static-table"
     note = rows_note(len(frame), total, csv_href, noun)
     return (f'<div class="scroll-x table-wrap"><table class="{table_class}">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>" + (f'<p class="table-note">{note}</p>' if note else ""))

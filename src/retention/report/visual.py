@@ -27,6 +27,7 @@ import base64
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -124,7 +125,8 @@ class Browser:
 
     def _read_message(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self._buffer:
-            if time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self._from_browser], [], [], remaining)[0]:
                 raise TimeoutError("chromium did not answer in time")
             chunk = os.read(self._from_browser, 1 << 20)
             if not chunk:

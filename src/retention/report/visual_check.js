@@ -15,8 +15,9 @@
   },
 
   settle() {
-    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-    return document.fonts.ready.then(frame).then(frame).then(() => new Promise((r) => setTimeout(r, 300)));
+    // An animation frame, or 100 ms when the page paints no frames (hidden or throttled).
+    const frame = () => new Promise((resolve) => { requestAnimationFrame(() => resolve()); setTimeout(resolve, 100); });
+    return Promise.race([document.fonts.ready, new Promise((r) => setTimeout(r, 2000))]).then(frame).then(frame).then(() => new Promise((r) => setTimeout(r, 300)));
   },
 
   visible(el) {

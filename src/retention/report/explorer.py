@@ -195,8 +195,8 @@ def customer_explorer_html(customers: pd.DataFrame, name: str = "customer-explor
     nouns = f"{noun}s"
     markup = to_html_datatable(
         data, table_id=name, connected=False, pageLength=page_length, lengthMenu=length_menu(page_length),
-        display_logo_when_loading=False, classes="display compact", style="width:100%;margin:0", showIndex=False,
-        maxBytes=0, columnDefs=column_defs, buttons=[export],
+        display_logo_when_loading=False, classes="display compact", style="table-layout:auto;width:100%;margin:0",
+        showIndex=False, maxBytes=0, columnDefs=column_defs, buttons=[export],
         layout={"topStart": "buttons", "topEnd": "search", "bottomStart": "info", "bottomEnd": "paging",
                 "top2Start": "pageLength"},
         language={"info": f"_START_ to _END_ of _TOTAL_ {nouns}", "infoEmpty": f"No {nouns} match",

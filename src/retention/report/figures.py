@@ -115,7 +115,8 @@ def style_figure(fig, title: str, x_title: str | None = None, y_title: str | Non
         title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 17}},
         template="plotly_white", colorway=PALETTE, height=height, separators=".,",
         margin={"l": 60, "r": 30, "t": 70, "b": 60}, font={"family": _FONT},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        # legend on top, left-aligned: read before the chart, clear of the tool bar on the right
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
     )
     fig.update_xaxes(exponentformat="none", separatethousands=True)
     fig.update_yaxes(exponentformat="none", separatethousands=True)

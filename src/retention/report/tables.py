@@ -123,7 +123,7 @@ def table_html(df: pd.DataFrame, name: str, caption: str | None = None, page_len
     if labels:
         frame = column_labels.human_columns(frame)
     options.setdefault("lengthMenu", length_menu(page_length))
-    options.setdefault("style", "width:100%;margin:0")
+    options.setdefault("style", "table-layout:auto;width:100%;margin:0")
     markup = to_html_datatable(frame, table_id=name, caption=caption, connected=False, pageLength=page_length,
                                display_logo_when_loading=False, classes="display compact",
                                columnDefs=column_defs + list(options.pop("columnDefs", [])), **options)

@@ -9,6 +9,7 @@ Findings (one :class:`Finding` each):
 
 * ``overflow``: an element sticks out of the report column (or the page scrolls sideways), outside an
   intentional horizontal scroll box (``.scroll-x``, DataTables' scroll body);
+* ``cell-overflow``: text runs out of its table cell into the next (one finding per table);
 * ``clipped-chart-text``: a chart's title, axis title or label runs past the chart's edge;
 * ``missing-value-text``: "NaN", "nan", "None", "null" or "undefined" visible as text;
 * ``chart-not-rendered`` / ``table-not-rendered``: a plotly chart without its SVG, an itables table that

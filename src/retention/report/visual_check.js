@@ -170,11 +170,27 @@
     }
   },
 
+  cells(findings) {
+    // Text that runs out of its table cell into the next one (a header that cannot wrap, say).
+    const seen = new Set();
+    for (const cell of document.querySelectorAll("th, td")) {
+      if (cell.closest("svg") || !this.visible(cell)) continue;
+      const style = getComputedStyle(cell);
+      if (style.overflowX !== "visible" || cell.scrollWidth <= cell.clientWidth + 1) continue;
+      const table = cell.closest("table");
+      if (seen.has(table)) continue;
+      seen.add(table);
+      findings.push({check: "cell-overflow", element: this.describe(cell),
+                     detail: `text ${cell.scrollWidth}px wide in a ${cell.clientWidth}px cell`});
+    }
+  },
+
   run() {
     const findings = [];
     this.controls(findings);
     this.frozenKey(findings);
     this.overflow(findings);
+    this.cells(findings);
     this.chartText(findings);
     this.missingValues(findings);
     this.rendered(findings);

@@ -16,7 +16,8 @@ Findings (one :class:`Finding` each):
   never initialised;
 * ``blank-control``: a drop-down that shows no value (e.g. a page length missing from its menu);
 * ``scroll-without-frozen-key``: a table that scrolls sideways while its first (key) column scrolls away;
-* ``script-error``: an uncaught JavaScript exception.
+* ``script-error``: an uncaught JavaScript exception;
+* ``timeout``: the page did not load or answer within the browser's timeout.
 
 Usage: ``python -m retention.report.visual reports [reports/cdnow ...] [--widths 1440 390]``.
 """
@@ -178,13 +179,18 @@ class Browser:
             self._events.append(self._read_message(deadline))
 
     def screenshot(self, target: Path, width: int, height: int) -> list[Path]:
-        """Save the page's top ``height`` px as PNG tiles ``<target>-01.png``, ``-02`` ... (about 5:3 each)."""
-        paths = []
+        """Save the page's top ``height`` px as PNG tiles ``<target>-01.png``, ``-02`` ... (about 5:3 each).
+
+        Each tile is the viewport scrolled to its place (cheap, unlike rendering the whole page at once)."""
         tile = max(1200, width * 5 // 3)
+        self.send("Emulation.setDeviceMetricsOverride", session=True, width=width, height=tile, deviceScaleFactor=1,
+                  mobile=width < 600)
+        paths = []
         for i, top in enumerate(range(0, height, tile), 1):
+            self.evaluate(f"window.scrollTo(0, {top}); new Promise((r) => setTimeout(r, 150))")
+            # the clip is in page coordinates and lies inside the scrolled viewport
             clip = {"x": 0, "y": top, "width": width, "height": min(tile, height - top), "scale": 1}
-            data = self.send("Page.captureScreenshot", session=True, format="png", clip=clip,
-                             captureBeyondViewport=True)["data"]
+            data = self.send("Page.captureScreenshot", session=True, format="png", clip=clip)["data"]
             path = target.with_name(f"{target.name}-{i:02d}.png")
             path.write_bytes(base64.b64decode(data))
             paths.append(path)
@@ -225,11 +231,19 @@ def check_reports(folders: Iterable[Path], widths: Sequence[int] = WIDTHS, shots
     """Check every ``*.html`` page of each report folder at each width; screenshots go to ``<folder>/work/shots``
     unless ``shots`` names another folder."""
     findings: list[Finding] = []
-    with Browser(binary) as browser:
-        for folder in folders:
-            for page in sorted(Path(folder).glob("*.html")):
-                for width in widths:
-                    findings += check_page(browser, page, width, shots or Path(folder) / "work" / "shots")
+    pages = [(folder, page, width) for folder in folders for page in sorted(Path(folder).glob("*.html"))
+             for width in widths]
+    browser = Browser(binary).__enter__()
+    try:
+        for folder, page, width in pages:
+            try:
+                findings += check_page(browser, page, width, shots or Path(folder) / "work" / "shots")
+            except TimeoutError as error:  # a page that hangs the browser is a finding; go on with a new browser
+                findings.append(Finding(str(page), width, "timeout", "page", str(error)))
+                browser.__exit__(None, None, None)
+                browser = Browser(binary).__enter__()
+    finally:
+        browser.__exit__(None, None, None)
     return findings
 
 

@@ -171,6 +171,14 @@ def test_log_histogram_counts_every_value_once():
     assert fig.layout.xaxis.type == "log"
 
 
+def test_log_histogram_floors_specks_instead_of_stretching_the_axis():
+    values = np.r_[1e-12, np.linspace(10, 1000, 99)]
+    bar = rp.log_histogram(values, n_bins=10).data[0]
+    assert sum(bar.y) == 100 and bar.y[0] >= 1  # the speck is counted, in the first bin
+    assert bar.x[0] > 1e-3  # ...which does not start ten decades down
+    assert bar.customdata[0][0] == pytest.approx(1e-12)  # its hover label starts at the smallest value
+
+
 # ---- tables ------------------------------------------------------------------------------------------------------
 
 def test_length_menu_always_holds_the_page_length():

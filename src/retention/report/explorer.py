@@ -24,7 +24,14 @@ from retention.report import labels as column_labels
 from retention.report.formatting import currency_symbol, number
 from retention.report.notebook import display_html
 from retention.report.settings import settings
-from retention.report.tables import DEFAULT_MAX_ROWS, NO_VALUE, js_formatter, length_menu, no_nan_fallback
+from retention.report.tables import (
+    DEFAULT_MAX_ROWS,
+    NO_VALUE,
+    is_long_text,
+    js_formatter,
+    length_menu,
+    no_nan_fallback,
+)
 
 __all__ = ["ExplorerColumn", "DEFAULT_EXPLORER_COLUMNS", "explorer_sample", "customer_explorer_html",
            "customer_explorer"]
@@ -188,6 +195,8 @@ def customer_explorer_html(customers: pd.DataFrame, name: str = "customer-explor
     column_defs = [{"targets": i, "className": "dt-body-right dt-head-right num",
                     "render": JavascriptFunction(js_formatter(s.unit, currency, s.decimals))}
                    for i, s in enumerate(specs) if s.unit in _NUMERIC_UNITS]
+    column_defs += [{"targets": i, "className": "long"} for i, s in enumerate(specs)
+                    if s.unit not in _NUMERIC_UNITS and is_long_text(shown[s.name])]
     export = {"extend": "csvHtml5", "text": "Download the filtered rows (CSV)", "filename": f"{name}-filtered",
               "title": None, "exportOptions": {
                   "orthogonal": "export", "modifier": {"search": "applied", "order": "applied"},

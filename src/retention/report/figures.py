@@ -146,24 +146,33 @@ def sample_points(frame: pd.DataFrame, max_points: int | None = None, seed: int 
                               f"{noun}s (seed {seed}).")
 
 
-def log_histogram(values, n_bins: int = 40, color: str = PALETTE[0], unit: str = ""):
+def log_histogram(values, n_bins: int = 40, color: str = PALETTE[0], unit: str = "", floor: float | None = None):
     """A histogram on log-spaced bins (for skewed money and counts), as a plotly bar figure.
 
-    Values at or below zero cannot sit on a log axis; they are counted in the first bin's label.
+    Values below ``floor`` (zero, negatives, and specks such as a CLV of 1e-12 that would stretch a log axis
+    over ten decades) are counted in the first bin, whose hover label starts at the smallest value. The
+    default floor is the smallest positive value, but no less than 1/10,000 of the 99th percentile.
     """
     import plotly.graph_objects as go
 
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     positive = v[v > 0]
-    low, high = (positive.min(), positive.max()) if positive.size else (1.0, 10.0)
+    if positive.size:
+        low = max(positive.min(), float(np.quantile(positive, 0.99)) * 1e-4) if floor is None else floor
+        high = max(positive.max(), low * 10)
+    else:
+        low, high = 1.0, 10.0
     edges = np.logspace(np.log10(low), np.log10(high), n_bins + 1)
     edges[0], edges[-1] = low, high  # exact ends: rounding in logspace must not push values out
     counts, _ = np.histogram(np.clip(v, low, None), bins=edges)
     centres = np.sqrt(edges[:-1] * edges[1:])
+    starts = edges[:-1].copy()
+    if v.size:
+        starts[0] = min(starts[0], v.min())
     fig = go.Figure(go.Bar(x=centres, y=counts, width=np.diff(edges), marker_color=color,
-                           customdata=np.stack([edges[:-1], edges[1:]], axis=1),
-                           hovertemplate="%{customdata[0]:,.1f} to %{customdata[1]:,.1f}" + unit
+                           customdata=np.stack([starts, edges[1:]], axis=1),
+                           hovertemplate="%{customdata[0]:,.2f} to %{customdata[1]:,.2f}" + unit
                            + ": %{y:,}<extra></extra>"))
     fig.update_xaxes(type="log")
     fig.update_layout(bargap=0)

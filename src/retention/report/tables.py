@@ -26,7 +26,7 @@ from retention.report.notebook import display_html
 from retention.report.settings import ReportSettings, settings
 
 __all__ = ["DEFAULT_MAX_ROWS", "STATIC_MAX_ROWS", "NO_VALUE", "column_units", "js_formatter", "length_menu",
-           "rows_note", "no_nan_fallback", "show_table", "table_html", "show_static_table", "static_table_html"]
+           "rows_note", "no_nan_fallback", "is_long_text", "show_table", "table_html", "show_static_table", "static_table_html"]
 
 DEFAULT_MAX_ROWS = ReportSettings.max_table_rows  # params report.max_table_rows
 STATIC_MAX_ROWS = 60
@@ -120,6 +120,8 @@ def table_html(df: pd.DataFrame, name: str, caption: str | None = None, page_len
                         found_units[c], currency, 0 if pd.api.types.is_integer_dtype(frame[c]) else None)),
                     "className": "dt-body-right dt-head-right num"}
                    for i, c in enumerate(frame.columns) if c in found_units]
+    column_defs += [{"targets": i, "className": "long"} for i, c in enumerate(frame.columns)
+                    if c not in found_units and is_long_text(frame[c])]
     if labels:
         frame = column_labels.human_columns(frame)
     options.setdefault("lengthMenu", length_menu(page_length))
@@ -176,6 +178,12 @@ def _looks_numeric(series: pd.Series) -> bool:
     return bool(len(text)) and bool(text.map(lambda s: bool(_NUMBER_TEXT.match(s))).all())
 
 
+def is_long_text(series: pd.Series) -> bool:
+    """Sentences rather than names: worth a wider column that wraps (instead of one word per line)."""
+    text = series.dropna().astype(str)
+    return bool(len(text)) and text.str.len().mean() > _LONG_TEXT
+
+
 def _cell(value: Any, unit: str | None, currency: str) -> str:
     if unit is not None and not isinstance(value, str):
         text = format_value(value, unit, currency)
@@ -194,8 +202,7 @@ def static_table_html(df: pd.DataFrame, numeric: Iterable[str] = (), *, max_rows
     frame = df.head(max_rows)
     raw_units = column_units(frame, units)
     numeric = set(numeric) | {c for c in frame.columns if _looks_numeric(frame[c])}
-    long_text = {c for c in frame.columns if c not in numeric
-                 and frame[c].dropna().astype(str).str.len().mean() > _LONG_TEXT}
+    long_text = {c for c in frame.columns if c not in numeric and is_long_text(frame[c])}
     heads = {c: column_labels.label(c) if labels else str(c) for c in frame.columns}
 
     def cls(c: str) -> str:

@@ -26,7 +26,8 @@ from retention.report.notebook import display_html
 from retention.report.settings import ReportSettings, settings
 
 __all__ = ["DEFAULT_MAX_ROWS", "STATIC_MAX_ROWS", "NO_VALUE", "column_units", "js_formatter", "length_menu",
-           "rows_note", "no_nan_fallback", "is_long_text", "show_table", "table_html", "show_static_table", "static_table_html"]
+           "rows_note", "no_nan_fallback", "is_long_text", "show_table", "table_html", "show_static_table",
+           "static_table_html"]
 
 DEFAULT_MAX_ROWS = ReportSettings.max_table_rows  # params report.max_table_rows
 STATIC_MAX_ROWS = 60

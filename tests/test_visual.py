@@ -27,7 +27,17 @@ HAS_CHROMIUM = visual.find_chromium() is not None
 needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason="chromium is not installed (make test-visual installs it)")
 
 # (profile, page stem, check, a substring of the element) -> why it is left for phase B (per-notebook fixes).
-KNOWN_FAILURES: dict[tuple[str, str, str, str], str] = {}
+# An entry matches at any width. Phase B empties this list.
+KNOWN_FAILURES: dict[tuple[str, str, str, str], str] = {
+    ("default", "02_segmentation", "missing-value-text", "Number of distinct StockCodes"):
+        "the appendix prints features.FEATURE_DESCRIPTIONS verbatim ('NaN when the data has no StockCode'); "
+        "show rp.glossary(...) instead, which reads 'empty'",
+    ("cdnow", "02_segmentation", "missing-value-text", "Number of distinct StockCodes"):
+        "as for the default profile",
+    ("cdnow", "02_segmentation", "clipped-chart-text", "#cluster-crosstab"):
+        "the crosstab's x tick labels are whole cluster descriptions; on a 390 px phone the longest runs off "
+        "the chart: label the clusters by number and describe them in the table above",
+}
 
 
 def _profile(folder: Path) -> str:

@@ -225,7 +225,7 @@ def test_settings_from_params_give_the_currency_and_caps_to_every_table():
         assert fig.layout.yaxis.tickprefix == "$"
     finally:
         rp.use_settings(previous)
-    assert rp.settings() == previous
+    assert rp.current_settings() == previous
 
 
 # ---- the customer explorer ---------------------------------------------------------------------------------------

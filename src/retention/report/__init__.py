@@ -55,7 +55,7 @@ from retention.report.formatting import (
 )
 from retention.report.labels import COLUMNS, csv_dictionary, glossary, human_columns, label, meaning
 from retention.report.notebook import display_html, report_meta, setup_notebook, show_markdown
-from retention.report.settings import ReportSettings, settings, settings_from_params, use_settings
+from retention.report.settings import ReportSettings, current_settings, settings_from_params, use_settings
 from retention.report.tables import show_static_table, show_table
 from retention.report.theme import (
     ACCENT,
@@ -90,6 +90,6 @@ __all__ = [
     "callout", "callout_html", "KpiCard", "kpi_cards", "kpi_cards_html", "kpi_cards_from_json", "show_kpis",
     "decision_card_html", "show_decision", "show_glossary",
     # settings and notebook
-    "ReportSettings", "settings", "use_settings", "settings_from_params", "setup_notebook", "report_meta",
+    "ReportSettings", "current_settings", "use_settings", "settings_from_params", "setup_notebook", "report_meta",
     "show_markdown", "display_html",
 ]

@@ -23,7 +23,7 @@ import pandas as pd
 from retention.report import labels as column_labels
 from retention.report.formatting import currency_symbol, number
 from retention.report.notebook import display_html
-from retention.report.settings import settings
+from retention.report.settings import current_settings
 from retention.report.tables import (
     DEFAULT_MAX_ROWS,
     NO_VALUE,
@@ -178,9 +178,9 @@ def customer_explorer_html(customers: pd.DataFrame, name: str = "customer-explor
     """The HTML of the customer explorer (see :func:`customer_explorer`)."""
     from itables import JavascriptFunction, to_html_datatable
 
-    currency = currency or settings().currency
-    max_rows = settings().max_table_rows if max_rows is None else max_rows
-    seed = settings().sample_seed if seed is None else seed
+    currency = currency or current_settings().currency
+    max_rows = current_settings().max_table_rows if max_rows is None else max_rows
+    seed = current_settings().sample_seed if seed is None else seed
     frame = customers
     if customers.index.name is not None and customers.index.name not in customers.columns:
         frame = customers.reset_index()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from retention.report.formatting import number, tick_format
 from retention.report.notebook import display_html
-from retention.report.settings import settings
+from retention.report.settings import current_settings
 from retention.report.theme import PALETTE
 
 __all__ = ["ZERO_BASED_TRACES", "style_figure", "format_axis", "money_axis", "count_axis", "share_axis",
@@ -68,7 +68,7 @@ def format_axis(fig, unit: str, axis: str = "y", currency: str | None = None, de
                 title: str | None = None):
     """Format one axis ("x", "y", "y2" ...) for a unit: money (in ``currency``, default the params' currency),
     share, probability, count, days or number."""
-    axis_settings = tick_format(unit, currency or settings().currency, decimals)
+    axis_settings = tick_format(unit, currency or current_settings().currency, decimals)
     if title is not None:
         axis_settings["title"] = {"text": wrap_title(title)}
     fig.update_layout({_axis_key(axis, axis[0]): axis_settings})
@@ -136,8 +136,8 @@ def sample_points(frame: pd.DataFrame, max_points: int | None = None, seed: int 
                   noun: str = "customer") -> tuple[pd.DataFrame, str]:
     """At most ``max_points`` rows for a chart (a seeded random sample, in the original order) and the note
     that says so ("" when every row is shown); defaults: params ``report.max_chart_points`` and ``sample_seed``."""
-    max_points = settings().max_chart_points if max_points is None else max_points
-    seed = settings().sample_seed if seed is None else seed
+    max_points = current_settings().max_chart_points if max_points is None else max_points
+    seed = current_settings().sample_seed if seed is None else seed
     if len(frame) <= max_points:
         return frame, ""
     rng = np.random.default_rng(seed)

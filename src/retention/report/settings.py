@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-__all__ = ["ReportSettings", "settings", "use_settings", "settings_from_params"]
+__all__ = ["ReportSettings", "current_settings", "use_settings", "settings_from_params"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class ReportSettings:
 _current = ReportSettings()
 
 
-def settings() -> ReportSettings:
+def current_settings() -> ReportSettings:
     """The settings in force (the defaults until ``use_settings`` or ``setup_notebook`` sets others)."""
     return _current
 

@@ -23,7 +23,7 @@ import pandas as pd
 from retention.report import labels as column_labels
 from retention.report.formatting import MISSING, currency_symbol, format_value, number
 from retention.report.notebook import display_html
-from retention.report.settings import ReportSettings, settings
+from retention.report.settings import ReportSettings, current_settings
 
 __all__ = ["DEFAULT_MAX_ROWS", "STATIC_MAX_ROWS", "NO_VALUE", "column_units", "js_formatter", "length_menu",
            "rows_note", "no_nan_fallback", "is_long_text", "show_table", "table_html", "show_static_table",
@@ -111,8 +111,8 @@ def table_html(df: pd.DataFrame, name: str, caption: str | None = None, page_len
     """The HTML of an interactive table (see :func:`show_table`)."""
     from itables import JavascriptFunction, to_html_datatable
 
-    currency = currency or settings().currency
-    max_rows = settings().max_table_rows if max_rows is None else max_rows
+    currency = currency or current_settings().currency
+    max_rows = current_settings().max_table_rows if max_rows is None else max_rows
     total = len(df)
     frame = df.head(max_rows)
     found_units = column_units(frame, units)
@@ -198,7 +198,7 @@ def static_table_html(df: pd.DataFrame, numeric: Iterable[str] = (), *, max_rows
                       currency: str | None = None, key_column: bool = True, caption: str | None = None,
                       noun: str = "row") -> str:
     """The HTML of a static table (see :func:`show_static_table`)."""
-    currency = currency or settings().currency
+    currency = currency or current_settings().currency
     total = len(df)
     frame = df.head(max_rows)
     raw_units = column_units(frame, units)

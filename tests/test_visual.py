@@ -167,7 +167,7 @@ def test_explorer_range_filter_and_export_of_the_filtered_rows(explorer_page):
           high.value = "600"; high.dispatchEvent(new Event("input"));
           const mod = await window._itables_2_9_1;
           const dt = new mod.default.Api(document.getElementById("explorer"));
-          const conf = dt.current_settings()[0]._buttons[0].inst.s.buttons[0].conf;  // "Download the filtered rows"
+          const conf = dt.settings()[0]._buttons[0].inst.s.buttons[0].conf;  // "Download the filtered rows"
           const data = dt.buttons.exportData(conf.exportOptions);
           return {count: dt.rows({search: "applied"}).count(), body: data.body, header: data.header,
                   shown: document.querySelector("#explorer tbody td:nth-child(3)").textContent};

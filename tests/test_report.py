@@ -128,6 +128,12 @@ def test_style_figure_starts_value_axes_at_zero_on_both_sides_of_a_dual_axis_cha
     assert heat.layout.xaxis.rangemode is None and heat.layout.yaxis.rangemode is None
 
 
+def test_bar_labels_outside_the_bars_are_not_cut_at_the_plot_area():
+    fig = rp.style_figure(go.Figure([go.Bar(x=[58162], y=["a"], orientation="h", text=["58,162"],
+                                            textposition="outside"), go.Bar(x=[1], y=["b"])]), "t")
+    assert fig.data[0].cliponaxis is False and fig.data[1].cliponaxis is None
+
+
 def test_money_axis_has_the_currency_and_no_si_prefix():
     fig = rp.style_figure(go.Figure(go.Bar(x=["a"], y=[2e6])), "CLV", y_unit="money", currency="USD")
     assert fig.layout.yaxis.tickprefix == "$" and fig.layout.yaxis.exponentformat == "none"

@@ -124,6 +124,8 @@ def style_figure(fig, title: str, x_title: str | None = None, y_title: str | Non
         fig.update_xaxes(title_text=wrap_title(x_title))
     if y_title is not None:
         fig.update_layout(yaxis_title_text=wrap_title(y_title))
+    # a value written outside its bar may run past the plot area: draw it in the margin rather than cut it
+    fig.update_traces(cliponaxis=False, selector={"type": "bar", "textposition": "outside"})
     if zero_based:
         zero_based_axes(fig)
     for axis, unit in (("x", x_unit), ("y", y_unit)):

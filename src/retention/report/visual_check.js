@@ -117,6 +117,31 @@
     }
   },
 
+  barText(findings) {
+    // A bar's value label drawn past the plot area, where plotly clips it (cliponaxis), e.g. "58,162" read as "5".
+    for (const chart of document.querySelectorAll(".js-plotly-plot")) {
+      const svg = chart.querySelector(".main-svg"), layout = chart._fullLayout;
+      if (!svg || !layout || !layout._plots) continue;
+      const box = svg.getBoundingClientRect();
+      const areas = Object.values(layout._plots).map((p) => ({
+        left: box.left + p.xaxis._offset, right: box.left + p.xaxis._offset + p.xaxis._length,
+        top: box.top + p.yaxis._offset, bottom: box.top + p.yaxis._offset + p.yaxis._length}));
+      const clipped = (chart.data || []).some((t) => t.type === "bar" && t.cliponaxis !== false);
+      if (!clipped) continue;
+      for (const t of chart.querySelectorAll("text.bartext")) {
+        const r = t.getBoundingClientRect();
+        if (!t.textContent.trim() || r.width === 0) continue;
+        const inside = areas.some((a) => r.left >= a.left - 1 && r.right <= a.right + 1 && r.top >= a.top - 1 &&
+                                         r.bottom <= a.bottom + 1);
+        if (!inside) {
+          findings.push({check: "clipped-chart-text", element: `#${chart.id} bartext "${t.textContent}"`,
+                         detail: `the bar label runs past the plot area, which cuts it`});
+          break;
+        }
+      }
+    }
+  },
+
   missingValues(findings) {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     const seen = new Set();
@@ -192,6 +217,7 @@
     this.overflow(findings);
     this.cells(findings);
     this.chartText(findings);
+    this.barText(findings);
     this.missingValues(findings);
     this.rendered(findings);
     return {findings, height: document.documentElement.scrollHeight,

@@ -134,3 +134,14 @@ test-spark: $(INSTALLED)
 	@command -v java >/dev/null || { apt-get update -qq >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
 	RETENTION_SPARK=1 $(BIN)/python -m pytest -p no:cacheprovider -p no:warnings tests/test_spark.py
+
+# The visual check (tests/test_visual.py): every report of the default and CDNOW profiles rendered in headless
+# Chromium at 1440 and 390 px; installs Debian's chromium when missing (needs root, as in CI). Screenshots go to
+# reports/work/shots/ and reports/cdnow/work/shots/.
+.PHONY: test-visual
+test-visual: $(INSTALLED)
+	@command -v chromium >/dev/null || { apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@$(MAKE) --no-print-directory reports
+	@$(MAKE) --no-print-directory reports PARAMS=params/cdnow.yaml
+	RETENTION_VISUAL=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_visual.py

@@ -8,6 +8,7 @@ params_file = "params/default.yaml"  # the profile to run (papermill: -p params_
 output_dir = "reports"  # where this profile's reports and CSV artifacts go
 
 # %%
+import warnings
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -17,6 +18,10 @@ from retention import clv, pipeline, privacy, roi
 from retention import decisions as dc
 from retention import report as rp
 from retention.params import load_params
+
+# A flat likelihood (a parameter on a ridge) leaves its standard error undefined: the model table says
+# so (n/a) instead of the library's warning.
+warnings.filterwarnings("ignore", message="Hessian of the negative log-likelihood")
 
 params = load_params(params_file)
 cp = params["clv"]
@@ -87,8 +92,8 @@ fit_table = pd.DataFrame({
     "Model": [bgnbd.label] * 4 + ["Gamma-Gamma"] * 3,
     "Parameter": list(bgnbd.params_) + list(gamma_gamma.params_),
     "Estimate": [f"{v:.4g}" for v in list(bgnbd.params_.values()) + list(gamma_gamma.params_.values())],
-    "Standard error": [f"{v:.3g}" for v in list(bgnbd.standard_errors_.values())
-                       + list(gamma_gamma.standard_errors_.values())],
+    "Standard error": [rp.number(v, 3) if np.isfinite(v) else "n/a (flat likelihood)"
+                       for v in list(bgnbd.standard_errors_.values()) + list(gamma_gamma.standard_errors_.values())],
 })
 rp.show_static_table(fit_table, numeric=["Estimate", "Standard error"])
 corr = clv.spend_frequency_correlation(repeaters["frequency"], repeaters["monetary_value"])

@@ -10,6 +10,7 @@ output_dir = "reports"  # where this profile's reports and CSV artifacts go
 
 # %%
 import json
+import warnings
 
 import pandas as pd
 
@@ -17,6 +18,10 @@ from retention import pipeline
 from retention import decisions as dc
 from retention import report as rp
 from retention.params import load_params
+
+# A flat likelihood (a parameter on a ridge) leaves its standard error undefined: the model table says
+# so (n/a) instead of the library's warning.
+warnings.filterwarnings("ignore", message="Hessian of the negative log-likelihood")
 
 params = load_params(params_file)
 prepared = pipeline.load_prepared(output_dir)

@@ -19,9 +19,9 @@ from retention import decisions as dc
 from retention import report as rp
 from retention.params import load_params
 
-# A flat likelihood (a parameter on a ridge) leaves its standard error undefined: the model table says
-# so (n/a) instead of the library's warning.
-warnings.filterwarnings("ignore", message="Hessian of the negative log-likelihood")
+# A flat likelihood (a parameter on a ridge) leaves its standard error undefined and holds that parameter in
+# the uncertainty draws: the model table says so (n/a) instead of the library's warnings.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"retention\.clv")
 
 params = load_params(params_file)
 prepared = pipeline.load_prepared(output_dir)

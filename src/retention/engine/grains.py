@@ -1,9 +1,10 @@
 """Small work tables every per-customer step reads, each made once from the kept lines or the returns.
 
 A customer's features, labels and BTYD summaries at any cutoff only need the kept lines summed per
-customer and day (:func:`purchase_days`), per invoice (:func:`invoice_days`), the day each product was
-first bought (:func:`new_products`) and the returns per customer and day (:func:`returned_days`). These
-tables are a tenth of the lines or less, so any number of cutoffs is cheap once they exist.
+invoice (:func:`invoice_days`) and per customer and day (:func:`purchase_days`, from the invoices), the
+day each product was first bought (:func:`new_products`) and the returns per customer and day
+(:func:`returned_days`). These tables are a tenth of the lines or less, so any number of cutoffs is
+cheap once they exist.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["invoice_days", "new_products", "purchase_days", "returned_days"]
 
 
-def purchase_days(lines: ibis.Table) -> ibis.Table:
-    """Kept revenue per customer and purchase day (``DAYS_SCHEMA``)."""
-    return lines.group_by(["CustomerID", "day"]).aggregate(month=lines.month.max(), value=lines.Revenue.sum())
+def purchase_days(invoices: ibis.Table) -> ibis.Table:
+    """Kept revenue per customer and purchase day (``DAYS_SCHEMA``), from :func:`invoice_days`."""
+    return invoices.group_by(["CustomerID", "day"]).aggregate(month=invoices.month.max(), value=invoices.value.sum())
 
 
 def invoice_days(lines: ibis.Table) -> ibis.Table:

@@ -102,7 +102,7 @@ class Plan:
     def grain(self, name: str) -> str:
         """The SQL of the work table ``name`` (days, invoices, products, back or orders)."""
         builders = {
-            "days": lambda: grains.purchase_days(self.table("lines")),
+            "days": lambda: grains.purchase_days(self.table("invoices")),
             "invoices": lambda: grains.invoice_days(self.table("lines")),
             "products": lambda: grains.new_products(self.table("lines")),
             "back": lambda: grains.returned_days(self.table("returns")),

@@ -114,7 +114,7 @@ class Session:
         """Store the work table ``name`` (days, invoices, products, back, orders) unless it exists."""
         if name in self._built:
             return
-        for needed in {"orders": ["invoices"]}.get(name, []):
+        for needed in {"orders": ["invoices"], "days": ["invoices"]}.get(name, []):
             self.build(needed)
         self._runner.materialize(name, self.plan.grain(name))
         self._built.add(name)

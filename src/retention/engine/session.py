@@ -150,7 +150,7 @@ class Session:
             self.build(name)
         days = self._cutoffs(cutoffs)
         table = features.finish_features(self.fetch(self.plan.customer_features(months, window, self.has_codes)))
-        found = set(table["cutoff"])
+        found = set(pd.DatetimeIndex(table["cutoff"].unique()))
         for day in days:
             if day not in found:
                 self._no_customer(day, window)
@@ -180,7 +180,7 @@ class Session:
             labels.check_label_window(day, int(horizon_days), end)
         self.build("days")
         table = labels.finish_labels(self.fetch(self.plan.churn_labels(int(horizon_days))))
-        found = set(table["cutoff"])
+        found = set(pd.DatetimeIndex(table["cutoff"].unique()))
         for day in days:
             if day not in found:
                 raise ValueError(f"No customer has a purchase on or before the cutoff {day.date()}.")

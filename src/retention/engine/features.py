@@ -64,6 +64,8 @@ def _per_invoice(invoices: ibis.Table, cutoffs: ibis.Table, window_days: int | N
 
 def _products(source: ibis.Table, cutoffs: ibis.Table, window_days: int | None) -> ibis.Table:
     """Distinct products per cutoff and customer: from the lines, or from first-purchase days (no window)."""
+    if window_days is not None and "StockCode" not in source.columns:
+        raise ValueError("with window_days, UniqueProducts needs the kept lines, not the first-purchase days.")
     t = in_period(source, cutoffs, window_days)
     if "StockCode" in source.columns:
         return t.group_by(["cutoff", "CustomerID"]).aggregate(products=t.StockCode.nunique())
@@ -92,9 +94,9 @@ def customer_features_at(days: ibis.Table, invoices: ibis.Table, products: ibis.
                          has_codes: bool) -> ibis.Table:
     """``cutoff``, ``CustomerID`` and :data:`~retention.features.FEATURE_COLUMNS` per cutoff and customer.
 
-    ``products`` is the kept lines, or (without a window) the :func:`~retention.engine.grains.new_products`
-    table, which is smaller when there are many cutoffs. FirstPurchase and
-    LastPurchase come out as day numbers (:func:`finish_features` makes them timestamps).
+    ``products`` is the kept lines, or (without a window, and faster) the
+    :func:`~retention.engine.grains.new_products` table. FirstPurchase and LastPurchase come out as day
+    numbers (:func:`finish_features` makes them timestamps).
     """
     ibis = ibis_module()
     per_day = _per_day(days, cutoffs, window_days, peak_months)

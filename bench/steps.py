@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +20,29 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"]
 MEMORY_LIMIT = os.environ.get("RETENTION_BENCH_MEMORY_LIMIT", "2GB")
-THREADS = os.cpu_count() or 1
+_CPU: dict[str, float] = {}
+
+
+def _process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def started() -> float:
+    """Start a step's clock (wall and this process's CPU)."""
+    _CPU["start"] = _process_cpu()
+    return time.perf_counter()
+
+
+def finished(start: float) -> float:
+    """Stop the step's clock: its wall seconds (its CPU seconds go to :func:`step_cpu_seconds`)."""
+    _CPU["end"] = _process_cpu()
+    return time.perf_counter() - start
+
+
+def step_cpu_seconds() -> float | None:
+    """CPU seconds (all threads, user + system) between :func:`started` and :func:`finished`."""
+    return _CPU["end"] - _CPU["start"] if {"start", "end"} <= set(_CPU) else None
 
 
 def _import_compiler() -> None:
@@ -49,9 +73,9 @@ def step_engine(source: Path, work: Path) -> dict[str, Any]:
 
     _import_compiler()
     config = _config(work)
-    start = time.perf_counter()
+    start = started()
     table = customer_table(source, config=config, engine="duckdb")
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     table.features.to_parquet(work / "features.parquet")
     table.summary.to_parquet(work / "summary.parquet")
     return {"seconds": seconds, "customers": table.customers, "stages": table.timings,
@@ -79,13 +103,13 @@ def step_anchor(source: Path, work: Path) -> dict[str, Any]:
     import duckdb
     import pandas  # noqa: F401 - imported before the clock, as every step's imports
 
-    start = time.perf_counter()
+    start = started()
     con = duckdb.connect(config=_duckdb_settings(work))
     first, *_ = anchor_statements(source)
     end_day = str(con.execute(first).fetchone()[0])
     results = [con.execute(s).df() for s in anchor_statements(source, end_day)[1:]]
     counts, distinct, table = results[0], results[3], results[4]
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     con.close()
     kept, distinct_lines = int(counts.loc[counts["reason"].isna(), "lines"].sum()), int(distinct.iloc[0, 0])
     note = f"{_anchor_check(table, work)}; {distinct_lines:,} lines kept, {kept - distinct_lines:,} duplicates"
@@ -131,14 +155,14 @@ def step_pandas_same_work(source: Path, work: Path) -> dict[str, Any]:
     from retention import clv, features
     from retention.cleaning import clean_transactions
 
-    start = time.perf_counter()
+    start = started()
     log = pd.read_parquet(source)
     log["Quantity"] = log["Quantity"].astype(float)  # the canonical dtype
     clean = clean_transactions(log, non_product_codes=CODES)
     middle = time.perf_counter()
     table = features.customer_features(clean.transactions, clean.end_date, returns=clean.returns)
     clv.rfm_summary(clean.transactions, clean.end_date)
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     return {"seconds": seconds, "customers": len(table),
             "note": f"read + clean {middle - start:.2f} s, features + summary {seconds - (middle - start):.2f} s"}
 
@@ -167,7 +191,7 @@ def step_lifetimes(source: Path, work: Path) -> dict[str, Any]:
     import pandas as pd
 
     summary_data_from_transaction_data, how = _import_lifetimes_utils()
-    start = time.perf_counter()
+    start = started()
     df = pd.read_parquet(source, columns=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice",
                                           "CustomerID"])
     keep = (df["CustomerID"].notna() & ~df["InvoiceNo"].str.startswith("C") & (df["Quantity"] > 0)
@@ -176,7 +200,7 @@ def step_lifetimes(source: Path, work: Path) -> dict[str, Any]:
     df = df.assign(Revenue=df["Quantity"] * df["UnitPrice"])[["CustomerID", "InvoiceDate", "Revenue"]]
     summary = summary_data_from_transaction_data(df, "CustomerID", "InvoiceDate", monetary_value_col="Revenue",
                                                  observation_period_end=df["InvoiceDate"].max(), freq="D")
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     return {"seconds": seconds, "customers": len(summary), "note": f"summary only, no de-duplication; {how}"}
 
 
@@ -184,7 +208,7 @@ def step_dedup_floor(source: Path, work: Path) -> dict[str, Any]:
     """The exact de-duplication alone: the kept lines grouped on all eight columns (no features)."""
     import duckdb
 
-    start = time.perf_counter()
+    start = started()
     con = duckdb.connect(config=_duckdb_settings(work))
     query = f"""
         SELECT count(*) AS distinct_lines, sum(copies - 1) AS repeats FROM (
@@ -195,7 +219,7 @@ def step_dedup_floor(source: Path, work: Path) -> dict[str, Any]:
             GROUP BY ALL)
     """
     distinct, repeats = con.execute(query).fetchone()
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     return {"seconds": seconds, "customers": None,
             "note": f"a floor: {distinct:,} distinct kept lines, {repeats:,} repeats; no rule order, ledger or feature"}
 
@@ -206,13 +230,13 @@ def step_examples(source: Path, work: Path) -> dict[str, Any]:
     from retention.engine import open_log
 
     _import_compiler()
-    start = time.perf_counter()
+    start = started()
     with open_log(source, config=_config(work)) as log:
         design = churn.ChurnDesign()
         plan = churn.plan_cutoffs(log.first_date, log.end_date, design)
         examples = log.churn_examples(plan.labelled, design.horizon_days, data_end=log.end_date)
         stages = dict(log.timings)
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     return {"seconds": seconds, "customers": int(examples["CustomerID"].nunique()), "stages": stages,
             "note": f"{len(plan.labelled)} cutoffs in one query, {len(examples):,} examples"}
 
@@ -222,14 +246,14 @@ def step_eda(source: Path, work: Path) -> dict[str, Any]:
     from retention.engine import open_log
 
     _import_compiler()
-    start = time.perf_counter()
+    start = started()
     with open_log(source, config=_config(work)) as log:
         cleaned = time.perf_counter()
         eda = log.eda
         eda.monthly_activity(), eda.weekday_hour_orders(), eda.top_countries(), eda.top_products()
         eda.cohort_retention(), eda.order_value_histogram(), eda.basket_size_histogram()
         headline = eda.headline()
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     return {"seconds": seconds, "customers": headline["customers"],
             "note": f"cleaning {cleaned - start:.2f} s, aggregates {seconds - (cleaned - start):.2f} s; "
                     f"{headline['orders']:,} orders"}
@@ -244,7 +268,7 @@ def step_fits(source: Path, work: Path) -> dict[str, Any]:
     summary = pd.read_parquet(work / "summary.parquet")
     spend = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     with threadpool_limits(limits=1, user_api="blas"):
-        start = time.perf_counter()
+        start = started()
         bg = BetaGeoModel().fit(summary["frequency"], summary["recency"], summary["T"])
         middle = time.perf_counter()
         gg = GammaGammaModel().fit(spend["frequency"], spend["monetary_value"])
@@ -274,17 +298,18 @@ def step_churn(source: Path, work: Path) -> dict[str, Any]:
         examples.to_parquet(model_file)
     model = churn.fit_models(examples, seed=42, names=[churn.PRODUCTION_MODEL])[churn.PRODUCTION_MODEL]
     features = pd.read_parquet(work / "features.parquet")
-    start = time.perf_counter()
+    start = started()
     proba = churn.predict_churn(model, features)
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     return {"seconds": seconds, "customers": len(proba), "note": f"mean churn probability {proba.mean():.3f}"}
 
 
 def step_reports(source: Path, work: Path) -> dict[str, Any]:
     out = work / "reports"
-    start = time.perf_counter()
+    shutil.rmtree(out, ignore_errors=True)  # a fresh output folder: make reruns nothing otherwise
+    start = started()
     done = subprocess.run(["make", "reports", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds = finished(start)
     if done.returncode != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
         return {"seconds": seconds, "customers": None, "failed": True,

@@ -112,8 +112,13 @@ class Plan:
 
     # -- customers --------------------------------------------------------------------------------------
 
-    def customer_features(self, peak_months: Sequence[int], window_days: int | None, has_codes: bool) -> str:
-        products = self.table("products" if window_days is None else "lines")
+    def customer_features(self, peak_months: Sequence[int], window_days: int | None, has_codes: bool,
+                          products_from: str = "products") -> str:
+        """The features at the uploaded cutoffs; products counted from the first-purchase days
+        (``products_from="products"``, no window) or the kept lines (``"lines"``)."""
+        if window_days is not None:
+            products_from = "lines"
+        products = self.table(products_from)
         expr = features.customer_features_at(
             self.table("days"), self.table("invoices"), products, self.table("back"), self.table("cutoffs"),
             peak_months=peak_months, window_days=window_days, has_codes=has_codes)

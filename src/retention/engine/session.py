@@ -146,10 +146,13 @@ class Session:
         """
         months = check_peak_months(self.config.peak_months if peak_months is None else peak_months)
         window = check_window_days(self.config.window_days if window_days is None else window_days)
-        for name in ("days", "invoices", "back") + (("products",) if window is None else ()):
-            self.build(name)
         days = self._cutoffs(cutoffs)
-        table = features.finish_features(self.fetch(self.plan.customer_features(months, window, self.has_codes)))
+        # Distinct products: from the kept lines at one cutoff, from the first-purchase days at several.
+        products = "products" if window is None and len(days) > 1 else "lines"
+        for name in ("days", "invoices", "back") + ((products,) if products == "products" else ()):
+            self.build(name)
+        sql = self.plan.customer_features(months, window, self.has_codes, products)
+        table = features.finish_features(self.fetch(sql))
         found = set(pd.DatetimeIndex(table["cutoff"].unique()))
         for day in days:
             if day not in found:

@@ -24,10 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
 __all__ = [
-    "WEEKDAYS", "cohort_counts_expr", "cohort_table", "country_expr", "countries_table", "headline_table",
-    "histogram_counts_expr", "histogram_table", "log_bin_edges", "monthly_expr", "monthly_table", "month_start",
-    "orders_expr", "product_descriptions_expr", "products_table", "top_products_expr", "weekday_hour_expr",
-    "weekday_hour_table",
+    "WEEKDAYS", "cohort_counts_expr", "cohort_table", "count_distinct", "countries_table", "country_expr",
+    "headline_table", "histogram_counts_expr", "histogram_table", "log_bin_edges", "month_start", "monthly_expr",
+    "monthly_table", "orders_expr", "product_descriptions_expr", "products_table", "top_products_expr",
+    "weekday_hour_expr", "weekday_hour_table",
 ]
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -52,13 +52,26 @@ def orders_expr(invoices: ibis.Table) -> ibis.Table:
     )
 
 
+def count_distinct(table: ibis.Table, keys: list[str], column: str, name: str) -> ibis.Table:
+    """Distinct ``column`` values per ``keys``, as a GROUP BY and a count (DuckDB can spill it to disk,
+    which it cannot do with ``count(DISTINCT ...)``)."""
+    distinct = table.filter(table[column].notnull()).select(*keys, column).distinct()
+    return distinct.group_by(keys).aggregate(**{name: distinct.count()})
+
+
+def _joined(left: ibis.Table, right: ibis.Table, key: str) -> ibis.Table:
+    right = right.rename(**{f"{key}_r": key})
+    return left.join(right, left[key] == right[f"{key}_r"]).drop(f"{key}_r")
+
+
 def monthly_expr(days: ibis.Table, invoices: ibis.Table) -> ibis.Table:
     """Per month index: revenue, orders, active customers and customers buying for the first time."""
-    per = days.group_by("month").aggregate(revenue=days.value.sum(), active_customers=days.CustomerID.nunique())
-    orders = invoices.group_by("month").aggregate(orders=invoices.InvoiceNo.nunique()).rename(month_o="month")
+    per = days.group_by("month").aggregate(revenue=days.value.sum())
+    per = _joined(per, count_distinct(days, ["month"], "CustomerID", "active_customers"), "month")
+    per = _joined(per, count_distinct(invoices, ["month"], "InvoiceNo", "orders"), "month")
     first = days.group_by("CustomerID").aggregate(first=days.month.min())
     new = first.group_by("first").aggregate(new_customers=first.count())
-    joined = per.join(orders, per.month == orders.month_o).left_join(new, per.month == new.first)
+    joined = per.left_join(new, per.month == new.first)
     return joined.select("month", "revenue", "orders", "active_customers",
                          new_customers=joined.new_customers.fill_null(0)).order_by("month")
 
@@ -72,16 +85,19 @@ def weekday_hour_expr(orders: ibis.Table) -> ibis.Table:
 def country_expr(invoices: ibis.Table) -> ibis.Table:
     """Per known country: revenue, customers and orders."""
     known = invoices.filter(invoices.Country.notnull())
-    return known.group_by("Country").aggregate(revenue=known.value.sum(), customers=known.CustomerID.nunique(),
-                                               orders=known.InvoiceNo.nunique())
+    by = known.group_by("Country").aggregate(revenue=known.value.sum())
+    by = _joined(by, count_distinct(known, ["Country"], "CustomerID", "customers"), "Country")
+    return _joined(by, count_distinct(known, ["Country"], "InvoiceNo", "orders"), "Country")
 
 
 def top_products_expr(lines: ibis.Table, n: int) -> ibis.Table:
     """The ``n`` products with the most revenue (ties: by code): revenue, units, customers."""
     coded = lines.filter(lines.StockCode.notnull())
-    by = coded.group_by("StockCode").aggregate(revenue=coded.Revenue.sum(), units=coded.Quantity.sum(),
-                                               customers=coded.CustomerID.nunique())
-    return by.order_by([ibis_module().desc("revenue"), "StockCode"]).limit(int(n))
+    by = coded.group_by("StockCode").aggregate(revenue=coded.Revenue.sum(), units=coded.Quantity.sum())
+    top = by.order_by([ibis_module().desc("revenue"), "StockCode"]).limit(int(n))
+    buyers = count_distinct(coded.filter(coded.StockCode.isin(top.StockCode)), ["StockCode"], "CustomerID",
+                            "customers")
+    return _joined(top, buyers, "StockCode").order_by([ibis_module().desc("revenue"), "StockCode"])
 
 
 def product_descriptions_expr(lines: ibis.Table, codes: list[str]) -> ibis.Table:

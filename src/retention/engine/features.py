@@ -48,14 +48,19 @@ def _per_day(days: ibis.Table, cutoffs: ibis.Table, window_days: int | None,
 
 
 def _per_invoice(invoices: ibis.Table, cutoffs: ibis.Table, window_days: int | None) -> tuple[ibis.Table, ...]:
-    """Invoice counts (all and recent) and the main country per cutoff and customer."""
+    """Invoice counts (all and recent) and the main country per cutoff and customer.
+
+    Distinct counts are written as a GROUP BY on the counted column followed by a count, which DuckDB
+    can spill to disk (a ``count(DISTINCT ...)`` per customer cannot, and runs out of memory at 100M lines).
+    """
     ibis = ibis_module()
     t = in_period(invoices, cutoffs, window_days)
-    counts = t.group_by(["cutoff", "CustomerID"]).aggregate(
-        Frequency=t.InvoiceNo.nunique(), recent_orders=t.InvoiceNo.nunique(where=t.day > t.cutoff - RECENT_DAYS),
-    )
-    known = t.filter(t.Country.notnull())
-    by_country = known.group_by(["cutoff", "CustomerID", "Country"]).aggregate(invoices=known.InvoiceNo.nunique())
+    recent = (t.day > t.cutoff - RECENT_DAYS).cast("int64")
+    orders = t.group_by(["cutoff", "CustomerID", "InvoiceNo"]).aggregate(recent=recent.max())
+    counts = orders.group_by(["cutoff", "CustomerID"]).aggregate(Frequency=orders.count(),
+                                                                 recent_orders=orders.recent.sum())
+    known = t.filter(t.Country.notnull()).select("cutoff", "CustomerID", "Country", "InvoiceNo").distinct()
+    by_country = known.group_by(["cutoff", "CustomerID", "Country"]).aggregate(invoices=known.count())
     ranked = by_country.mutate(rank=ibis.row_number().over(group_by=["cutoff", "CustomerID"],
                                                            order_by=[ibis.desc("invoices"), "Country"]))
     top = ranked.filter(ranked["rank"] == 0).select("cutoff", "CustomerID", "Country")
@@ -68,7 +73,8 @@ def _products(source: ibis.Table, cutoffs: ibis.Table, window_days: int | None) 
         raise ValueError("with window_days, UniqueProducts needs the kept lines, not the first-purchase days.")
     t = in_period(source, cutoffs, window_days)
     if "StockCode" in source.columns:
-        return t.group_by(["cutoff", "CustomerID"]).aggregate(products=t.StockCode.nunique())
+        bought = t.filter(t.StockCode.notnull()).select("cutoff", "CustomerID", "StockCode").distinct()
+        return bought.group_by(["cutoff", "CustomerID"]).aggregate(products=bought.count())
     return t.group_by(["cutoff", "CustomerID"]).aggregate(products=t.products.sum())
 
 

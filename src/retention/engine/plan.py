@@ -170,7 +170,8 @@ def _order_numbers(orders: ibis.Table) -> ibis.Table:
 def _customer_numbers(orders: ibis.Table, days: ibis.Table) -> ibis.Table:
     per = orders.group_by("CustomerID").aggregate(n=orders.count())
     share = per.aggregate(one_time_share=(per.n == 1).cast("float64").mean())
-    total = days.aggregate(revenue=days.value.sum(), customers=days.CustomerID.nunique())
+    customers = days.select("CustomerID").distinct()
+    total = days.aggregate(revenue=days.value.sum()).cross_join(customers.aggregate(customers=customers.count()))
     return total.cross_join(share)
 
 

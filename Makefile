@@ -5,7 +5,6 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
-.SECONDARY:
 
 PARAMS ?= params/default.yaml
 PROFILE := $(basename $(notdir $(PARAMS)))
@@ -19,13 +18,14 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 SERIES := 01_eda 02_segmentation 03_churn_model 04_clv_roi 05_executive_summary
-LIB := $(wildcard src/retention/*.py)
+LIB := $(shell find src/retention -name '*.py' -not -path '*/__pycache__/*')
 EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
 HTML := $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json
+DAG := $(OUT)/work/dag.mk
 START := $(shell date +%s)
 
-.PHONY: reports install test lint unit nbval notebooks results clean FORCE
+.PHONY: reports install test lint unit nbval notebooks results clean test-dag FORCE
 
 reports: $(OUT)/index.html
 	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
@@ -38,12 +38,24 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (retention)" >/dev/null
 	@touch $@
 
-# Always asked, but `retention prepare` rewrites its outputs only when data, params or data-layer code
-# changed, so the notebooks below rerun only then.
-$(PREPARED): FORCE $(INSTALLED)
+# The data flow between the notebooks (who reads whose products) is declared once in
+# src/retention/catalog.py; `retention dag` turns it into make rules: each notebook depends on the runs of the
+# notebooks it reads from and on its params stamp. Regenerated when the catalog changes.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include $(DAG)
+endif
+$(DAG): src/retention/catalog.py $(INSTALLED)
+	@mkdir -p $(@D)
+	@$(BIN)/retention dag --out $(OUT) > $@.tmp && mv $@.tmp $@
+
+# Always asked, but `retention prepare` rewrites its outputs only when data, data/cleaning params or
+# data-layer code changed, and each params stamp (work/params/<notebook>.json: the params keys that notebook
+# reads, and whether customer ids are pseudonymised) only when its content changed, so the notebooks below
+# rerun only when something they depend on changed.
+$(PREPARED) $(DAG_STAMPS) &: FORCE $(INSTALLED)
 	@$(BIN)/retention prepare --params $(PARAMS) --out $(OUT)
 
-$(OUT)/notebooks/%.ipynb: notebooks/%.ipynb $(PREPARED) $(PARAMS) $(LIB) $(INSTALLED)
+$(OUT)/notebooks/%.ipynb: notebooks/%.ipynb $(PREPARED) $(LIB) $(INSTALLED)
 	@mkdir -p $(@D)
 	@echo "==> $* ($(PARAMS))"
 	@$(BIN)/papermill --kernel python3 --cwd $(CURDIR) --progress-bar \
@@ -66,7 +78,12 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check src tests tools bench
 
 unit: $(INSTALLED)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -m "not dag"
+
+# The data flow: `make -j2 reports` from a clean folder, then touching each notebook, changing params keys and
+# switching pseudonymisation must rerun exactly the dependent notebooks (a small profile in a temporary folder).
+test-dag: $(INSTALLED)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/test_dag.py -m dag
 
 # nbval re-executes every notebook, which rewrites the CSV artifacts: they must come out byte-identical.
 nbval: reports
@@ -80,7 +97,7 @@ results: reports
 	@$(BIN)/retention results --out $(OUT) > results/key_results.json.tmp && mv results/key_results.json.tmp results/key_results.json
 	@echo "wrote results/key_results.json"
 
-test: lint reports unit nbval
+test: lint reports unit nbval test-dag
 
 clean:
 	rm -rf reports data/generated

@@ -76,9 +76,10 @@ def test_roi_and_churn_params_are_checked():
         validate_params({"roi": {"campaigns": [{"name": "X", "segments": ["Lost"], "discont": 0.1}]}})
     with pytest.raises(ParamsError, match="low <= high"):
         validate_params({"roi": {"ranges": {"uplift": [0.3, 0.1]}}})
-    with pytest.raises(ParamsError, match="unknown parameter 'upflit'"):
+    with pytest.raises(ParamsError, match="unknown key 'roi.ranges.upflit'. Did you mean 'uplift'"):
         validate_params({"roi": {"ranges": {"upflit": [0.1, 0.3]}}})
-    with pytest.raises(ParamsError, match="roi: "):
+    with pytest.raises(ParamsError, match=r"roi.scenario.uplift = 1.5 is above the maximum 1 .*Fix: use a value "
+                                          r"from 0 to 1"):
         validate_params({"roi": {"scenario": {"uplift": 1.5}}})
     with pytest.raises(ParamsError, match="increasing probabilities"):
         validate_params({"churn": {"risk_bands": [0.7, 0.3]}})

@@ -203,7 +203,6 @@ _ = pipeline.write_artifact(migration, output_dir, "segment_migration.csv")
 enhanced = features.join(scores).assign(Segment=segment, Cluster=clusters.labels,
                                         ClusterDescription=clusters.descriptions.loc[clusters.labels].to_numpy())
 _ = pipeline.write_stage(enhanced, output_dir, "segments")
-_ = pipeline.write_enhanced(output_dir, "segments", id_map=lambda ids: privacy.pseudonymise(ids, salt))
 view = enhanced.reset_index()[["CustomerID", "Segment", "RFM", "Recency", "Frequency", "Monetary",
                                "AvgOrderValue", "Tenure", "Country", "Cluster"]]
 view["CustomerID"] = privacy.pseudonymise(view["CustomerID"], salt)

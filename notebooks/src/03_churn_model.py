@@ -262,7 +262,6 @@ version = f"{production} | trained on {len(plan.labelled)} cutoffs to {rp.day(pl
 predictions = pd.DataFrame({"churn_probability": live_proba.round(6), "risk_band": bands.astype(str),
                             "top_reasons": reasons, "model_version": version}, index=live.index)
 _ = pipeline.write_stage(predictions, output_dir, "churn")
-_ = pipeline.write_enhanced(output_dir, "churn", id_map=lambda ids: privacy.pseudonymise(ids, salt))
 export = predictions.join(live[["Recency", "Frequency", "Monetary"]]).reset_index()
 export["CustomerID"] = privacy.pseudonymise(export["CustomerID"], salt)
 export = export.sort_values(["churn_probability", "CustomerID"], ascending=[False, True])

@@ -1,4 +1,4 @@
-"""Command line used by the Makefile: ``retention prepare|index|generate --params FILE --out DIR``.
+"""Command line used by the Makefile: ``retention prepare|index|generate|results|dag --params FILE --out DIR``.
 
 Errors the user can fix (bad params, bad input data, params that do not fit the data, a file that cannot be
 read or written) print one line ``error: <message>`` on stderr, no traceback, and exit 2. ``prepare`` also
@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from retention import pipeline, site
+from retention import catalog, pipeline, site
 from retention.data import DataValidationError
 from retention.params import ParamsError, load_params
 from retention.paths import resolve
@@ -26,6 +26,9 @@ def _prepare(args: argparse.Namespace) -> None:
           f"{info['first_date']} to {info['end_date']} -> {args.out}")
     for note in info.get("notes", []):
         print(f"  note: {note}")
+    rerun = catalog.write_param_stamps(params, resolve(args.out))
+    if rerun and len(rerun) < len(catalog.NOTEBOOK_STEPS):
+        print(f"  params changed for: {', '.join(rerun)}")
 
 
 def _index(args: argparse.Namespace) -> None:
@@ -44,6 +47,10 @@ def _generate(args: argparse.Namespace) -> None:
     print(f"data ready: {pipeline.ensure_data(params)}")
 
 
+def _dag(args: argparse.Namespace) -> None:
+    print(catalog.makefile_rules(args.out), end="")
+
+
 def _results(args: argparse.Namespace) -> None:
     results = site.key_results(resolve(args.out))
     print(json.dumps(results, indent=2, sort_keys=True))
@@ -52,7 +59,8 @@ def _results(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="retention", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, func in (("prepare", _prepare), ("index", _index), ("generate", _generate), ("results", _results)):
+    for name, func in (("prepare", _prepare), ("index", _index), ("generate", _generate), ("results", _results),
+                       ("dag", _dag)):
         cmd = sub.add_parser(name)
         cmd.add_argument("--params", default="params/default.yaml")
         cmd.add_argument("--out", default="reports")

@@ -32,7 +32,7 @@ __all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "
 # Per-customer tables the stages hand on, in series order; enhanced_customer_data.csv joins them.
 STAGES = ("segments", "churn", "clv")
 
-_DATA_LAYER = ("data.py", "cleaning.py", "generator.py", "pipeline.py")
+_DATA_LAYER = ("data.py", "cleaning.py", "generator", "pipeline.py")
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,10 @@ def generator_config(params: dict[str, Any]) -> generator.GeneratorConfig:
     g = params["generator"]
     return generator.GeneratorConfig(seed=g["seed"], n_customers=g["n_customers"], start_date=g["start_date"],
                                      months=g["months"], guest_line_share=g["guest_line_share"],
-                                     future_days=g["future_days"], seasonal=g["seasonal"])
+                                     future_days=g["future_days"], seasonal=g["seasonal"],
+                                     campaign=g.get("campaign", True),
+                                     campaign_days_before_end=g.get("campaign_days_before_end", 120),
+                                     campaign_share=g.get("campaign_share", 0.3))
 
 
 def ensure_data(params: dict[str, Any]) -> Path:
@@ -83,7 +86,9 @@ def ensure_data(params: dict[str, Any]) -> Path:
     if source != "generated":
         return path
     stamp = path.with_name(f"{path.stem}.generator.json")
-    wanted = json.dumps(params["generator"], sort_keys=True, default=str)
+    # The generator's code is part of the stamp: a changed generator remakes the data.
+    wanted = json.dumps({**params["generator"], "code": _code_fingerprint(("generator",))}, sort_keys=True,
+                        default=str)
     if path.exists() and stamp.exists() and stamp.read_text() == wanted:
         return path
     generator.write_generated(generator_config(params), path)
@@ -104,11 +109,13 @@ def _ensure_cdnow(path: Path) -> Path:
     return path
 
 
-def _code_fingerprint() -> str:
+def _code_fingerprint(names: tuple[str, ...] = _DATA_LAYER) -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in _DATA_LAYER:
-        digest.update((here / name).read_bytes())
+    for name in names:
+        target = here / name
+        for file in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -365,8 +372,8 @@ def read_stage(out_dir: str | Path, stage: str) -> pd.DataFrame:
 def write_enhanced(out_dir: str | Path, upto: str, id_map: Any = None) -> pd.DataFrame:
     """Write ``enhanced_customer_data.csv``: the stage tables up to and including ``upto``, joined.
 
-    Each stage rewrites it with exactly the stages before it, so rerunning any notebook (as nbval does)
-    leaves the same file once the series has run in order.
+    Only the last stage that adds columns writes it (the catalog declares it as that stage's product), so a
+    partial rerun never leaves a file with fewer columns: make reruns that stage whenever an earlier one reran.
     """
     stages = STAGES[: STAGES.index(upto) + 1]
     table = read_stage(out_dir, stages[0])

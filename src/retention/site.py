@@ -56,10 +56,20 @@ def run_manifest(params: dict[str, Any], params_file: str, info: dict[str, Any])
         "rows_in": info.get("rows_in"),
         "rows_kept": info.get("rows_kept"),
         "period": f"{info.get('first_date')} to {info.get('end_date')}",
+        "customer_ids": _id_state(params),
         "git_commit": _git_commit(),
         "python": platform.python_version(),
         "packages": versions,
     }
+
+
+def _id_state(params: dict[str, Any]) -> str:
+    from retention.catalog import privacy_state
+
+    state = privacy_state(params)
+    if not state["pseudonymised"]:
+        return "as in the data (not pseudonymised)"
+    return f"pseudonymised (salt fingerprint {state['salt_fingerprint']}; the salt itself is not recorded)"
 
 
 def _csv_rows(path: Path) -> int:

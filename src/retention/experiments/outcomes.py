@@ -1,0 +1,80 @@
+"""What each customer in a test did in the outcome window after the send date, from the transaction log.
+
+The window of a customer sent an offer on day ``s`` is the ``outcome_days`` days after it: purchases dated
+strictly after the send day and at most ``outcome_days`` days after it (``s < day <= s + outcome_days``).
+Purchases on the send day itself are history, not outcome (the offer may have gone out after them), and
+nothing after the window counts. Outcomes are gross purchases (returns are not netted).
+
+Margin net of the discount: the gross margin ``m`` is a share of full-price revenue and the discount is
+taken off at face value (as in :mod:`retention.roi`). The log holds what customers paid, so for treated
+customers the discounted orders are assumed to be the first order in the window (a next-order offer) or
+every order in it (an offer on all orders); their full price is ``paid / (1 - discount)``. Then
+``margin = m * paid - (1 - m) * discount given``, with ``discount given = paid_discounted * d / (1 - d)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["OUTCOME_COLUMNS", "campaign_outcomes", "margin_outcome"]
+
+OUTCOME_COLUMNS: tuple[str, ...] = ("purchased", "orders", "revenue", "first_order_revenue")
+
+
+def _check_lines(transactions: pd.DataFrame) -> None:
+    missing = [c for c in ("InvoiceNo", "InvoiceDate", "CustomerID", "Revenue") if c not in transactions.columns]
+    if missing:
+        raise ValueError(f"transactions lack the columns {missing}; pass the clean purchase lines")
+
+
+def campaign_outcomes(transactions: pd.DataFrame, assignment: pd.DataFrame, *, outcome_days: int = 60) -> pd.DataFrame:
+    """Each test customer's purchases in their outcome window.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Clean purchase lines: InvoiceNo, InvoiceDate, CustomerID, Revenue.
+    assignment : pandas.DataFrame
+        ``CustomerID``, ``group`` and ``sent_at`` (a validated results table).
+    outcome_days : int
+        Length of the window in days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by CustomerID (the assignment's order): ``group``, ``sent_at``, ``purchased`` (bool),
+        ``orders`` (distinct invoices), ``revenue`` (paid, currency units) and ``first_order_revenue``
+        (the first invoice in the window).
+    """
+    _check_lines(transactions)
+    plan = assignment[["CustomerID", "group", "sent_at"]].copy()
+    plan["CustomerID"] = plan["CustomerID"].astype(str)
+    plan["sent_at"] = pd.to_datetime(plan["sent_at"]).dt.normalize()
+    lines = transactions[["InvoiceNo", "InvoiceDate", "CustomerID", "Revenue"]].copy()
+    lines["CustomerID"] = lines["CustomerID"].astype(str)
+    lines = lines.merge(plan[["CustomerID", "sent_at"]], on="CustomerID", how="inner")
+    day = lines["InvoiceDate"].dt.normalize()
+    inside = (day > lines["sent_at"]) & (day <= lines["sent_at"] + pd.Timedelta(days=int(outcome_days)))
+    orders = (lines[inside].groupby(["CustomerID", "InvoiceNo"], sort=False)
+              .agg(when=("InvoiceDate", "min"), revenue=("Revenue", "sum")).reset_index())
+    orders = orders.sort_values(["CustomerID", "when", "InvoiceNo"], kind="stable")
+    per = orders.groupby("CustomerID").agg(orders=("InvoiceNo", "size"), revenue=("revenue", "sum"),
+                                           first_order_revenue=("revenue", "first"))
+    out = plan.set_index("CustomerID").join(per, how="left")
+    out[["revenue", "first_order_revenue"]] = out[["revenue", "first_order_revenue"]].fillna(0.0)
+    out["orders"] = out["orders"].fillna(0).astype(np.int64)
+    out["purchased"] = out["orders"] > 0
+    return out[["group", "sent_at", *OUTCOME_COLUMNS]]
+
+
+def margin_outcome(outcomes: pd.DataFrame, *, margin: float, discount: float = 0.0,
+                   offer_type: str = "next_order") -> pd.Series:
+    """Gross margin net of the discount per customer (see the module docstring for the assumption)."""
+    if not 0.0 <= margin <= 1.0 or not 0.0 <= discount < 1.0:
+        raise ValueError(f"margin must be in [0, 1] and discount in [0, 1), got {margin} and {discount}")
+    if offer_type not in ("next_order", "all_orders"):
+        raise ValueError(f"offer_type must be 'next_order' or 'all_orders', got {offer_type!r}")
+    discounted = outcomes["first_order_revenue"] if offer_type == "next_order" else outcomes["revenue"]
+    given = np.where(outcomes["group"] == "treatment", discounted * discount / (1.0 - discount), 0.0)
+    return (margin * outcomes["revenue"] - (1.0 - margin) * given).rename("margin")

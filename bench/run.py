@@ -191,6 +191,9 @@ def verdicts(rows: list[dict[str, Any]], sizes: list[int]) -> list[str]:
             met = ratio <= goal if peer == "anchor" else ratio >= goal
             verdict = f", target {'<=' if peer == 'anchor' else '>='} {goal:g}: {'met' if met else 'MISSED'}"
             parts.append(f"{text} = {ratio:.2f} in wall time (CPU {cpu_ratio:.2f}{verdict if target else ''})")
+        if "pandas same work" in by and "anchor" in by:
+            anchor_speedup = by["pandas same work"]["seconds"] / by["anchor"]["seconds"]
+            parts.append(f"pandas / hand-written anchor = {anchor_speedup:.2f} (the bound for any DuckDB plan here)")
         if "lifetimes summary" in by:
             parts.append(f"lifetimes' summary alone / engine = {by['lifetimes summary']['seconds'] / e['seconds']:.2f}")
         notes.append("; ".join(parts) + ".")
@@ -225,8 +228,9 @@ def measure_size(lines: int, args: argparse.Namespace) -> list[dict[str, Any]]:
     engine = rows[0]
     if not engine.get("failed"):
         stages = engine.get("stages", {})
-        engine["note"] = (engine.get("note", "") + "; stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
-                          + f"; memory_limit {engine.get('memory_limit')}; {engine.get('rows_kept', 0):,} lines kept")
+        parts = [engine.get("note", ""), "stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()),
+                 f"memory_limit {engine.get('memory_limit')}", f"{engine.get('rows_kept', 0):,} lines kept"]
+        engine["note"] = "; ".join(p for p in parts if p)
     rows += [child(step) for step in (("fits", "churn scoring") if huge else OTHERS)]
     for row in rows:
         row["lines"] = lines

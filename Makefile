@@ -108,9 +108,10 @@ clean:
 
 FORCE:
 
-# Benchmarks (numbers, not tests): the engine against pandas, lifetimes and a hand-written DuckDB query on
-# 1M and 10M lines, plus the model steps and the whole report run; HUGE=1 adds 100M lines (about 7 min to
-# write 0.8 GB of Parquet, 2 min for the engine, ~8 GB of spill in BENCH_DATA). Writes bench/results/results.*.
+# Benchmarks (numbers, not tests): the engine against the same work by hand in DuckDB (bench/anchor.sql), in
+# pandas, and lifetimes on 1M and 10M lines, plus the model steps and the whole report run (about 5 min once
+# the logs exist); HUGE=1 adds 100M lines (7-25 min to write 0.8 GB of Parquet once, then about 2 min for the
+# engine and ~8 GB of spill in BENCH_DATA). Writes bench/results/results.*.
 HUGE ?=
 BENCH_DATA ?= /tmp/retention-bench
 .PHONY: bench bench-clv test-spark

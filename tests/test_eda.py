@@ -53,3 +53,19 @@ def test_top_lists_and_headline(tx):
     assert h["customers"] == 3 and h["orders"] == 5 and h["revenue"] == 46.0
     assert h["one_time_share"] == pytest.approx(2 / 3)
     assert h["peak_month"] == pd.Timestamp("2011-01-01")
+
+
+def test_order_free_definitions_of_an_orders_customer_and_a_products_description(tx):
+    mixed = tx.copy()
+    mixed.loc[1, "CustomerID"] = "0"  # invoice 1 now has customers "1" and "0": the smaller one owns it
+    assert eda.orders(mixed).set_index("InvoiceNo").loc["1", "CustomerID"] == "0"
+    named = tx.assign(Description=["b", "z", "b", "a", "y", "y"])  # A: b, b, a -> b; B: z, y, y -> y
+    products = eda.top_products(named, n=2).set_index("stock_code")
+    assert products.loc["A", "description"] == "b" and products.loc["B", "description"] == "y"
+
+
+def test_log_histogram_counts_bins_like_numpy():
+    values = np.array([0.0, 1.0, 2.0, 10.0, 100.0])
+    table = eda.log_histogram_counts(values, n_bins=2)
+    assert table["left"].tolist() == [1.0, 10.0] and table["right"].tolist() == [10.0, 100.0]
+    assert table["orders"].tolist() == [3, 2]  # 0 counts in the first bin; 100 closes the last one

@@ -1,4 +1,4 @@
-"""The DuckDB engine gives the pandas reference's customer table: features, BG/NBD summary and ledger."""
+"""customer_table: DuckDB gives the pandas reference's features, BG/NBD summary and ledger, on every layout."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ def test_duckdb_on_parquet_equals_pandas(files, reference):
 
 def test_duckdb_on_csv_and_on_a_folder_of_chunks_equal_pandas(files, reference):
     assert differences(reference, customer_table(files["csv"], config=CONFIG, engine="duckdb")) == []
+    raw = customer_table(files["parquet"], config=CONFIG, engine="duckdb", layout="raw")
+    assert differences(reference, raw) == []
     assert differences(reference, customer_table(files["chunks"], config=CONFIG, engine="duckdb")) == []
     glob = str(files["chunks"]) + "/part-*.parquet"
     assert differences(reference, customer_table(glob, config=CONFIG, engine="duckdb")) == []
@@ -98,7 +100,7 @@ def test_whitespace_and_spreadsheet_ids_are_canonicalised_like_the_loader(lines,
     path = tmp_path / "small.parquet"
     frame.to_parquet(path, index=False)
     a = customer_table(path, config=CONFIG, engine="pandas")
-    b = customer_table(path, config=CONFIG, engine="duckdb")
+    b = customer_table(path, config=CONFIG, engine="duckdb", layout="raw")  # a raw export, not the loader's
     assert differences(a, b) == []
     assert list(b.features.index) == ["13047", "17850"]
     reasons = b.ledger.set_index("reason")["rows"]
@@ -118,6 +120,8 @@ def test_auto_engine_input_files_and_errors(files, tmp_path):
     pd.DataFrame({"who": ["a"], "when": ["2011-01-01"]}).to_parquet(tmp_path / "odd.parquet")
     with pytest.raises(ValueError, match="canonical column names"):
         customer_table(tmp_path / "odd.parquet", engine="duckdb")
+    with pytest.raises(ValueError, match="layout must be"):
+        customer_table(files["parquet"], engine="duckdb", layout="excel")
     with pytest.raises(ValueError, match="window_days"):
         EngineConfig(window_days=0)
 
@@ -137,14 +141,16 @@ def test_config_from_params_and_spill_settings(files, tmp_path):
 
 
 def test_one_definition_compiles_to_duckdb_and_spark_sql():
-    types = {"InvoiceNo": "VARCHAR", "StockCode": "VARCHAR", "Description": "VARCHAR", "Quantity": "BIGINT",
+    types = {"InvoiceNo": "VARCHAR", "StockCode": "VARCHAR", "Description": "VARCHAR", "Quantity": "DOUBLE",
              "InvoiceDate": "TIMESTAMP", "UnitPrice": "DOUBLE", "CustomerID": "VARCHAR", "Country": "VARCHAR"}
     duck = engine.compile_sql("duckdb", types, "2011-11-30", CONFIG, end_date="2011-12-09")
-    assert set(duck) == {"head", "groups", "ledger", "days", "features", "summary"}
-    assert "GROUP BY" in duck["groups"] and '"raw"' in duck["groups"]
+    assert list(duck) == ["last_date", "reason_counts", "lines", "returns", "totals", "days", "invoices", "products",
+                          "back", "features", "summary"]
+    assert "GROUP BY" in duck["lines"] and '"raw"' in duck["lines"] and "ARG_MIN" in duck["summary"]
+    assert 'CAST("t0"."Quantity"' not in duck["lines"]  # canonical types are taken as they are
     pytest.importorskip("pyspark")
     spark = engine.compile_sql("pyspark", types, "2011-11-30", CONFIG, end_date="2011-12-09")
-    assert set(spark) == set(duck) and "`raw`" in spark["groups"]
+    assert set(spark) == set(duck) and "`raw`" in spark["lines"] and "MIN_BY" in spark["summary"]
 
 
 def test_differences_reports_what_disagrees(reference):

@@ -1,12 +1,30 @@
-"""Exploratory aggregates of clean purchase lines: activity over time, shopping hours, baskets, cohorts.
+"""Exploratory aggregates of clean purchase lines, in pandas: the reference for the engine's EDA aggregates.
 
-Every function takes the clean transactions of :func:`retention.cleaning.clean_transactions`
-(one row per purchase line with ``Revenue``) and returns a tidy DataFrame for a chart or table.
+Every function takes the clean transactions of :func:`retention.cleaning.clean_transactions` (one row
+per purchase line with ``Revenue``), computes a small aggregate in pandas and hands it to the same
+``*_table`` function of :mod:`retention.engine.eda` that the engine's aggregates use
+(:class:`retention.engine.aggregates.EdaAggregates`), so every derived column is defined once.
+Order-free definitions: an order's customer is the smallest CustomerID on the invoice, a product's
+description the most common one on its lines (ties: alphabetical).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from retention.engine.eda import (
+    WEEKDAYS,
+    cohort_table,
+    countries_table,
+    headline_table,
+    histogram_table,
+    log_bin_edges,
+    month_start,
+    monthly_table,
+    products_table,
+    weekday_hour_table,
+)
 
 __all__ = [
     "WEEKDAYS",
@@ -17,15 +35,18 @@ __all__ = [
     "top_products",
     "cohort_retention",
     "headline",
+    "log_histogram_counts",
 ]
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+def _month_index(dates: pd.Series) -> pd.Series:
+    return dates.dt.year * 12 + dates.dt.month - 1
 
 
 def orders(transactions: pd.DataFrame) -> pd.DataFrame:
-    """One row per invoice: customer, time, number of lines, items and order value."""
+    """One row per invoice: customer (smallest id), first time, number of lines, items and order value."""
     grouped = transactions.groupby("InvoiceNo", sort=True)
-    out = grouped.agg(CustomerID=("CustomerID", "first"), InvoiceDate=("InvoiceDate", "min"),
+    out = grouped.agg(CustomerID=("CustomerID", "min"), InvoiceDate=("InvoiceDate", "min"),
                       lines=("Revenue", "size"), items=("Quantity", "sum"), value=("Revenue", "sum"))
     return out.reset_index()
 
@@ -35,90 +56,86 @@ def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
 
     A customer is *new* in the month of their first purchase in the data, *returning* afterwards.
     """
-    tx = transactions.assign(month=transactions["InvoiceDate"].dt.to_period("M"))
-    first = tx.groupby("CustomerID")["month"].min().rename("first_month")
-    tx = tx.join(first, on="CustomerID")
-    monthly = tx.groupby("month").agg(revenue=("Revenue", "sum"), orders=("InvoiceNo", "nunique"),
-                                      active_customers=("CustomerID", "nunique"))
-    new = tx[tx["month"] == tx["first_month"]].groupby("month")["CustomerID"].nunique()
-    monthly["new_customers"] = new.reindex(monthly.index, fill_value=0)
-    monthly["returning_customers"] = monthly["active_customers"] - monthly["new_customers"]
-    monthly["revenue_per_order"] = monthly["revenue"] / monthly["orders"]
-    monthly.index = monthly.index.to_timestamp()
-    return monthly.rename_axis("month").reset_index()
+    tx = transactions.assign(month=_month_index(transactions["InvoiceDate"]))
+    per = tx.groupby("month").agg(revenue=("Revenue", "sum"), orders=("InvoiceNo", "nunique"),
+                                  active_customers=("CustomerID", "nunique"))
+    first = tx.groupby("CustomerID")["month"].min()
+    per["new_customers"] = first.value_counts().reindex(per.index, fill_value=0)
+    per = per.reset_index()
+    return monthly_table(per.assign(month=month_start(per["month"])))
 
 
 def weekday_hour_orders(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Number of orders by weekday (rows, Monday first) and hour of day (columns, 0-23)."""
-    o = orders(transactions)
-    table = pd.crosstab(o["InvoiceDate"].dt.day_of_week, o["InvoiceDate"].dt.hour)
-    table = table.reindex(index=range(7), columns=range(24), fill_value=0)
-    table.index = WEEKDAYS
-    return table
+    """Number of orders by weekday (rows, Monday first) and hour of day (columns, 0-23) of their first line."""
+    first = orders(transactions)["InvoiceDate"]
+    counts = pd.DataFrame({"weekday": first.dt.day_of_week, "hour": first.dt.hour})
+    counts = counts.groupby(["weekday", "hour"]).size().rename("orders").reset_index()
+    return weekday_hour_table(counts)
 
 
 def top_countries(transactions: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """Countries by revenue with customers and orders; the rest summed as 'All other countries'."""
     by = transactions.groupby("Country").agg(revenue=("Revenue", "sum"), customers=("CustomerID", "nunique"),
                                              orders=("InvoiceNo", "nunique"))
-    by = by.sort_values(["revenue"], ascending=False, kind="stable")
-    top = by.head(n)
-    rest = by.iloc[n:]
-    if len(rest):
-        top = pd.concat([top, pd.DataFrame(rest.sum()).T.rename(index={0: "All other countries"})])
-    top["revenue_share"] = top["revenue"] / by["revenue"].sum()
-    return top.rename_axis("country").reset_index()
+    return countries_table(by.reset_index(), n)
 
 
 def top_products(transactions: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """Products by revenue with units sold and the number of customers who bought them."""
-    by = transactions.groupby("StockCode").agg(description=("Description", "first"), revenue=("Revenue", "sum"),
-                                               units=("Quantity", "sum"), customers=("CustomerID", "nunique"))
-    by = by.sort_values(["revenue"], ascending=False, kind="stable").head(n)
-    by["revenue_share"] = by["revenue"] / transactions["Revenue"].sum()
-    return by.rename_axis("stock_code").reset_index()
+    """Products by revenue (ties: by code) with units sold, the customers who bought them and their
+    most common description."""
+    by = transactions.groupby("StockCode").agg(revenue=("Revenue", "sum"), units=("Quantity", "sum"),
+                                               customers=("CustomerID", "nunique"))
+    top = by.sort_values(["revenue"], ascending=False, kind="stable").head(n)
+    named = transactions[transactions["StockCode"].isin(top.index) & transactions["Description"].notna()]
+    counts = named.groupby(["StockCode", "Description"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["StockCode", "n", "Description"], ascending=[True, False, True], kind="stable")
+    described = counts.drop_duplicates("StockCode").set_index("StockCode")["Description"]
+    top = top.assign(description=described.reindex(top.index).astype("str"))
+    top = top.rename_axis("stock_code").reset_index()
+    top["stock_code"] = top["stock_code"].astype("str")
+    return products_table(top, float(transactions["Revenue"].sum()))
 
 
 def cohort_retention(transactions: pd.DataFrame) -> pd.DataFrame:
     """Share of each monthly acquisition cohort active N months after its first month.
 
     Rows: cohort (month of first purchase); columns: months since acquisition (0 = the first month,
-    always 1.0); values: active customers / cohort size. A column ``customers`` holds the cohort size.
+    always 1.0); values: active customers / cohort size; NaN after the end of the data. A column
+    ``customers`` holds the cohort size.
     """
-    month = transactions["InvoiceDate"].dt.to_period("M")
-    tx = pd.DataFrame({"CustomerID": transactions["CustomerID"], "month": month}).drop_duplicates()
-    first = tx.groupby("CustomerID")["month"].transform("min")
-    tx["cohort"] = first
-    tx["age"] = (tx["month"] - tx["cohort"]).apply(lambda offset: offset.n)
-    counts = tx.groupby(["cohort", "age"])["CustomerID"].nunique().unstack(fill_value=0)
-    size = counts[0]
-    matrix = counts.div(size, axis=0)
-    # Months that lie after the end of the data are unknown, not zero.
-    last = tx["month"].max()
-    for cohort in matrix.index:
-        matrix.loc[cohort, [a for a in matrix.columns if cohort + a > last]] = float("nan")
-    matrix.index = matrix.index.to_timestamp()
-    matrix.insert(0, "customers", size.to_numpy())
-    return matrix.rename_axis("cohort")
+    tx = pd.DataFrame({"CustomerID": transactions["CustomerID"],
+                       "month": _month_index(transactions["InvoiceDate"])}).drop_duplicates()
+    tx["cohort"] = tx.groupby("CustomerID")["month"].transform("min")
+    tx["age"] = tx["month"] - tx["cohort"]
+    counts = tx.groupby(["cohort", "age"]).size().rename("customers").reset_index()
+    return cohort_table(counts)
 
 
-def headline(transactions: pd.DataFrame) -> dict[str, float]:
+def headline(transactions: pd.DataFrame) -> dict[str, object]:
     """The numbers the EDA summary paragraph is written from."""
     o = orders(transactions)
-    monthly = monthly_activity(transactions)
-    peak = monthly.loc[monthly["revenue"].idxmax()]
     per_customer = o.groupby("CustomerID").size()
-    return {
-        "revenue": float(transactions["Revenue"].sum()),
-        "orders": int(len(o)),
-        "customers": int(transactions["CustomerID"].nunique()),
+    numbers = {
+        "revenue": transactions["Revenue"].sum(),
+        "orders": len(o),
+        "customers": transactions["CustomerID"].nunique(),
         "first_date": transactions["InvoiceDate"].min(),
         "last_date": transactions["InvoiceDate"].max(),
-        "median_order_value": float(o["value"].median()),
-        "mean_order_value": float(o["value"].mean()),
-        "median_lines_per_order": float(o["lines"].median()),
-        "one_time_share": float((per_customer == 1).mean()),
-        "peak_month": peak["month"],
-        "peak_month_revenue": float(peak["revenue"]),
-        "peak_month_share": float(peak["revenue"] / monthly["revenue"].sum()),
+        "median_order_value": o["value"].median(),
+        "mean_order_value": o["value"].mean(),
+        "median_lines_per_order": o["lines"].median(),
+        "one_time_share": (per_customer == 1).mean(),
     }
+    return headline_table(numbers, monthly_activity(transactions))
+
+
+def log_histogram_counts(values: pd.Series | np.ndarray, n_bins: int) -> pd.DataFrame:
+    """Counts on ``n_bins`` log-spaced bins from the smallest to the largest positive value (values at or
+    below zero in the first bin): ``left``, ``right``, ``orders``, as the report's log histograms."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    positive = v[v > 0]
+    low, high = (float(positive.min()), float(positive.max())) if positive.size else (1.0, 10.0)
+    edges = log_bin_edges(low, high, n_bins)
+    counts, _ = np.histogram(np.clip(v, low, None), bins=edges)
+    return histogram_table(edges, pd.DataFrame({"bin": np.arange(n_bins), "orders": counts}))

@@ -1,0 +1,316 @@
+"""A cleaned transaction log held by an engine: the ledger at once, every per-customer table on request.
+
+:func:`open_log` scans the input three times (the latest date, the lines and revenue per cleaning rule,
+and the kept lines and returns, which it stores as work tables) and checks the result. The
+:class:`Session` then answers per-customer questions at any cutoffs -- features, churn labels and
+examples, BTYD summaries -- and the EDA aggregates (:attr:`Session.eda`), each from small work tables
+built on first use. Only per-customer or aggregate tables come back to pandas.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from retention.engine import btyd, features, labels
+from retention.engine.config import EngineConfig, check_peak_months, check_window_days
+from retention.engine.inputs import Source, input_files, resolve_layout
+from retention.engine.plan import Plan
+from retention.engine.runners import DuckDBRunner, SparkRunner, spark_session
+from retention.engine.sql import day_number, naive_day
+
+__all__ = ["Session", "open_log"]
+
+_CLEAN_OUTPUTS = {"transactions": "lines", "returns": "returns"}
+
+
+class Session:
+    """A cleaned log in an engine (use :func:`open_log`); close it (or use ``with``) to free the engine.
+
+    Attributes
+    ----------
+    ledger : pandas.DataFrame
+        The cleaning ledger of :func:`retention.cleaning.clean_transactions`.
+    end_date : pandas.Timestamp
+        The analysis end day (``after_end_date`` rule).
+    first_date, last_date : pandas.Timestamp
+        Earliest and latest InvoiceDate of a kept line.
+    has_codes : bool
+        Whether any kept line has a StockCode.
+    whole_quantities : bool
+        Whether every kept Quantity is a whole number (the clean lines then hold integers).
+    engine : str
+        ``"duckdb"`` or ``"spark"``.
+    timings : dict of str to float
+        Seconds spent in each step, for benchmarks.
+    """
+
+    def __init__(self, runner: Any, config: EngineConfig, *, layout: str, engine: str,
+                 pre_dropped: Mapping[str, int] | None = None, detect_duplicates: bool | None = None) -> None:
+        self.config, self.engine, self.timings = config, engine, {}
+        self._runner = runner
+        self._built: set[str] = set()
+        self._clock = time.perf_counter()
+        self.plan = Plan(runner.dialect, runner.types(), config, layout, runner.names, runner.headers)
+        if detect_duplicates is None:
+            detect_duplicates = {"InvoiceNo", "StockCode"} <= set(runner.types())
+        self.detect_duplicates = bool(detect_duplicates)
+        self._clean(pre_dropped)
+
+    # -- set-up -----------------------------------------------------------------------------------------
+
+    def _lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self._clock
+        self._clock = now
+
+    def _clean(self, pre_dropped: Mapping[str, int] | None) -> None:
+        from retention.engine.cleaning import ledger_frame, number
+
+        last = self._runner.fetch(self.plan.last_date())["last"].iloc[0]
+        if pd.isna(last):
+            raise ValueError("the input has no dated transaction line.")
+        config_end = self.config.end_date
+        self.end_date = naive_day(config_end, "end_date") if config_end is not None else pd.Timestamp(last).normalize()
+        counts = self._runner.fetch(self.plan.reason_counts(self.end_date))
+        counts["reason"] = counts["reason"].astype(object).where(counts["reason"].notna(), None)
+        self._check_missing_numbers(counts)
+        self._lap("scan")
+        self._runner.materialize("lines", self.plan.kept_lines(self.end_date, self.detect_duplicates))
+        self._lap("clean")
+        self._runner.materialize("returns", self.plan.return_lines(self.end_date))
+        totals = self._runner.fetch(self.plan.kept_totals()).iloc[0]
+        if number(totals["positive_returns"]):
+            raise ValueError("returns must hold cancellation lines with Revenue <= 0; some are positive.")
+        self.ledger = ledger_frame(counts, totals, pre_dropped)
+        if int(self.ledger["rows"].iloc[-1]) == 0:
+            raise ValueError("no purchase line is left after cleaning; see the ledger rules.")
+        self.has_codes = number(totals["with_code"]) > 0
+        self.whole_quantities = number(totals["fractional_quantities"]) == 0
+        self.first_date, self.last_date = pd.Timestamp(totals["first_date"]), pd.Timestamp(totals["last_date"])
+        self._lap("ledger")
+
+    @staticmethod
+    def _check_missing_numbers(counts: pd.DataFrame) -> None:
+        missing = counts["reason"] == "_missing_number"
+        if missing.any():
+            n = int(counts.loc[missing, "rows"].sum())
+            raise ValueError(f"{n:,} line(s) have no Quantity or UnitPrice; fill them in (or remove the lines).")
+
+    @property
+    def rows_in(self) -> int:
+        return int(self.ledger["rows"].iloc[0])
+
+    @property
+    def rows_kept(self) -> int:
+        return int(self.ledger["rows"].iloc[-1])
+
+    def build(self, name: str) -> None:
+        """Store the work table ``name`` (days, invoices, products, back, orders) unless it exists."""
+        if name in self._built:
+            return
+        for needed in {"orders": ["invoices"], "days": ["invoices"]}.get(name, []):
+            self.build(needed)
+        self._runner.materialize(name, self.plan.grain(name))
+        self._built.add(name)
+
+    def fetch(self, sql: str) -> pd.DataFrame:
+        """Run ``sql`` (over the work tables) and return the result as a pandas frame."""
+        return self._runner.fetch(sql)
+
+    def upload(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace the small work table ``name`` (``cutoffs``, ``edges``) with ``frame``."""
+        self._runner.upload(name, frame)
+
+    # -- customers --------------------------------------------------------------------------------------
+
+    def _cutoffs(self, cutoffs: Iterable[Any]) -> list[pd.Timestamp]:
+        days = sorted({naive_day(c, "cutoff") for c in cutoffs})
+        if not days:
+            raise ValueError("cutoffs is empty; pass at least one cutoff day.")
+        self.upload("cutoffs", pd.DataFrame({"cutoff": np.array([day_number(d) for d in days], dtype=np.int32)}))
+        return days
+
+    def customer_features_at(self, cutoffs: Iterable[Any], *, peak_months: Iterable[int] | None = None,
+                             window_days: int | None = None) -> pd.DataFrame:
+        """Features of every customer at every cutoff, in one query.
+
+        Returns ``cutoff`` (midnight timestamp), ``CustomerID`` and
+        :data:`~retention.features.FEATURE_COLUMNS`, sorted by cutoff then CustomerID; at each cutoff
+        the rows equal :func:`retention.features.customer_features` (options default to the config's).
+        """
+        months = check_peak_months(self.config.peak_months if peak_months is None else peak_months)
+        window = check_window_days(self.config.window_days if window_days is None else window_days)
+        days = self._cutoffs(cutoffs)
+        # Distinct products: from the kept lines at one cutoff, from the first-purchase days at several.
+        products = "products" if window is None and len(days) > 1 else "lines"
+        for name in ("days", "invoices", "back") + ((products,) if products == "products" else ()):
+            self.build(name)
+        sql = self.plan.customer_features(months, window, self.has_codes, products)
+        table = features.finish_features(self.fetch(sql))
+        found = set(pd.DatetimeIndex(table["cutoff"].unique()))
+        for day in days:
+            if day not in found:
+                self._no_customer(day, window)
+        self._lap("features")
+        return table
+
+    def _no_customer(self, day: pd.Timestamp, window: int | None) -> None:
+        start = None if window is None else day + pd.Timedelta(days=1 - window)
+        period = "" if start is None else f" within the {window}-day window starting {start.date()}"
+        raise ValueError(f"No customer has a transaction on or before the cutoff {day.date()}{period}; "
+                         f"the data starts on {self.first_date.date()}.")
+
+    def customer_features(self, cutoff: Any = None, *, peak_months: Iterable[int] | None = None,
+                          window_days: int | None = None) -> pd.DataFrame:
+        """:func:`retention.features.customer_features` as of ``cutoff`` (default: the end date)."""
+        day = self.end_date if cutoff is None else cutoff
+        table = self.customer_features_at([day], peak_months=peak_months, window_days=window_days)
+        return table.drop(columns="cutoff").set_index("CustomerID")
+
+    def churn_labels_at(self, cutoffs: Iterable[Any], horizon_days: int, *, data_end: Any = None) -> pd.DataFrame:
+        """``cutoff``, ``CustomerID``, ``churned`` at every cutoff, as :func:`retention.churn.churn_labels`."""
+        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int | np.integer) or horizon_days < 1:
+            raise ValueError(f"horizon_days must be a whole number >= 1, got {horizon_days!r}.")
+        end = self.last_date.normalize() if data_end is None else naive_day(data_end, "data_end")
+        days = self._cutoffs(cutoffs)
+        for day in days:
+            labels.check_label_window(day, int(horizon_days), end)
+        self.build("days")
+        table = labels.finish_labels(self.fetch(self.plan.churn_labels(int(horizon_days))))
+        found = set(pd.DatetimeIndex(table["cutoff"].unique()))
+        for day in days:
+            if day not in found:
+                raise ValueError(f"No customer has a purchase on or before the cutoff {day.date()}.")
+        self._lap("labels")
+        return table
+
+    def churn_labels(self, cutoff: Any, horizon_days: int, *, data_end: Any = None) -> pd.Series:
+        """:func:`retention.churn.churn_labels`: 1 = no purchase in the ``horizon_days`` after ``cutoff``."""
+        table = self.churn_labels_at([cutoff], horizon_days, data_end=data_end)
+        return table.set_index("CustomerID")["churned"].rename(labels.TARGET)
+
+    def churn_examples(self, cutoffs: Iterable[Any], horizon_days: int, *, peak_months: Iterable[int] | None = None,
+                       window_days: int | None = None, data_end: Any = None) -> pd.DataFrame:
+        """:func:`retention.churn.build_examples`: features at each cutoff joined with the labels after it."""
+        cutoffs = list(cutoffs)
+        if not cutoffs:
+            raise ValueError("cutoffs is empty; pass at least one cutoff day.")
+        found = self.customer_features_at(cutoffs, peak_months=peak_months, window_days=window_days)
+        outcome = self.churn_labels_at(cutoffs, horizon_days, data_end=data_end)
+        return labels.label_examples(found, outcome)
+
+    def rfm_summary(self, cutoff: Any = None, *, unit: str | None = None, start: Any = None) -> pd.DataFrame:
+        """:func:`retention.clv.rfm_summary` of the kept lines (default cutoff: the last purchase day)."""
+        unit = unit or self.config.unit
+        start_day = None if start is None else day_number(naive_day(start, "start"))
+        self.build("days")
+        if cutoff is not None:
+            cutoff_day = day_number(naive_day(cutoff, "cutoff"))
+        elif start_day is None:
+            cutoff_day = day_number(self.last_date)
+        else:
+            last = self.fetch(self.plan.last_day_from(start_day))["last"].iloc[0]
+            if pd.isna(last):
+                raise ValueError("no identified transactions to summarise (and no cutoff given)")
+            cutoff_day = int(last)
+        if start_day is not None and start_day > cutoff_day:
+            raise ValueError(f"start ({start}) is after cutoff ({cutoff})")
+        summary = btyd.finish_summary(self.fetch(self.plan.rfm_summary(cutoff_day, unit, start_day)), unit=unit)
+        self._lap("summary")
+        return summary
+
+    def calibration_holdout_summary(self, calibration_end: Any, holdout_end: Any, *, unit: str | None = None,
+                                    start: Any = None) -> pd.DataFrame:
+        """:func:`retention.clv.calibration_holdout_summary` of the kept lines."""
+        unit = unit or self.config.unit
+        calibration = day_number(naive_day(calibration_end, "calibration_end"))
+        holdout = day_number(naive_day(holdout_end, "holdout_end"))
+        if holdout <= calibration:
+            raise ValueError(f"holdout_end ({holdout_end}) must be after calibration_end ({calibration_end})")
+        start_day = None if start is None else day_number(naive_day(start, "start"))
+        if start_day is not None and start_day > calibration:
+            raise ValueError(f"start ({start}) is after calibration_end ({calibration_end})")
+        self.build("days")
+        sql = self.plan.calibration_holdout(calibration, holdout, unit, start_day)
+        summary = btyd.finish_summary(self.fetch(sql), unit=unit, holdout_days=holdout - calibration)
+        self._lap("summary")
+        return summary
+
+    # -- outputs ----------------------------------------------------------------------------------------
+
+    @property
+    def eda(self) -> Any:
+        """The EDA aggregates of the kept lines (:class:`~retention.engine.aggregates.EdaAggregates`)."""
+        from retention.engine.aggregates import EdaAggregates
+
+        return EdaAggregates(self)
+
+    def write_clean(self, folder: str | Path) -> dict[str, Path]:
+        """Write the kept lines (``transactions.parquet``) and the returns (``returns.parquet``) into ``folder``.
+
+        The columns of :func:`retention.cleaning.clean_transactions`' frames (Quantity whole numbers when
+        every kept Quantity is whole), sorted by time, invoice, product and the other columns. On Spark
+        each is a folder of Parquet parts.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = {}
+        for name, table in _CLEAN_OUTPUTS.items():
+            path = folder / f"{name}.parquet"
+            self._runner.write_parquet(self.plan.clean_output(table, self.whole_quantities), path)
+            written[name] = path
+        return written
+
+    def close(self) -> None:
+        self._runner.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_log(source: Source, *, config: EngineConfig | None = None, engine: str = "duckdb", spark: Any = None,
+             layout: str = "auto", pre_dropped: Mapping[str, int] | None = None,
+             detect_duplicates: bool | None = None) -> Session:
+    """Clean a transaction log in DuckDB (default) or Spark and keep it there for per-customer questions.
+
+    Parameters
+    ----------
+    source : path, glob, folder or list of paths
+        Parquet or CSV files (see :func:`~retention.engine.inputs.input_files`).
+    config : EngineConfig, optional
+        Cleaning rules, feature defaults and DuckDB limits.
+    engine : {"duckdb", "spark"}
+    spark : pyspark.sql.SparkSession, optional
+        The session for ``engine="spark"`` (default: :func:`~retention.engine.runners.spark_session`).
+    layout : {"auto", "canonical", "raw"}
+        How the input is laid out (see :mod:`retention.engine.inputs`); ``"auto"``: Parquet is the
+        canonical dataset, CSV a raw export.
+    pre_dropped : mapping, optional
+        Lines the loader dropped before writing the canonical dataset, per ``LOAD_RULES`` reason.
+    detect_duplicates : bool, optional
+        Whether exact repeats are duplicates (default: when the input has InvoiceNo and StockCode).
+    """
+    config = config or EngineConfig()
+    files, kind = input_files(source)
+    chosen = resolve_layout(layout, kind)
+    if engine == "duckdb":
+        runner: Any = DuckDBRunner(files, kind, config)
+    elif engine == "spark":
+        runner = SparkRunner(files, kind, config, spark if spark is not None else spark_session())
+    else:
+        raise ValueError(f"engine must be 'duckdb' or 'spark', got {engine!r}.")
+    try:
+        return Session(runner, config, layout=chosen, engine=engine, pre_dropped=pre_dropped,
+                       detect_duplicates=detect_duplicates)
+    except BaseException:
+        runner.close()
+        raise

@@ -17,10 +17,9 @@ INSTALLED := $(VENV)/.installed
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-SERIES := 01_eda 02_segmentation 03_churn_model 04_clv_roi 05_executive_summary
 LIB := $(shell find src/retention -name '*.py' -not -path '*/__pycache__/*')
-EXECUTED := $(SERIES:%=$(OUT)/notebooks/%.ipynb)
-HTML := $(SERIES:%=$(OUT)/%.html)
+EXECUTED = $(SERIES:%=$(OUT)/notebooks/%.ipynb)
+HTML = $(SERIES:%=$(OUT)/%.html)
 PREPARED := $(OUT)/work/prepared.json
 DAG := $(OUT)/work/dag.mk
 START := $(shell date +%s)
@@ -71,8 +70,9 @@ $(OUT)/%.html: $(OUT)/notebooks/%.ipynb $(wildcard src/retention/templates/reten
 $(OUT)/index.html: $(HTML) $(PREPARED)
 	@$(BIN)/retention index --params $(PARAMS) --out $(OUT)
 
+# Notebooks are edited as percent scripts (notebooks/NN_*.py); jupytext keeps each paired .ipynb in step.
 notebooks: $(INSTALLED)
-	@for f in notebooks/src/*.py; do $(BIN)/python tools/py2nb.py $$f notebooks/$$(basename $$f .py).ipynb; done
+	@$(BIN)/jupytext --quiet --sync notebooks/[0-9]*.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests tools bench

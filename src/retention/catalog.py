@@ -34,12 +34,16 @@ __all__ = ["Product", "Step", "PRODUCTS", "STEPS", "NOTEBOOK_STEPS", "step", "pr
 
 @dataclass(frozen=True)
 class Product:
-    """A file one step writes into the output folder (``path`` is relative to it; ``*`` matches a family)."""
+    """A file one step writes into the output folder (``path`` is relative to it; ``*`` matches a family).
+
+    ``per_customer`` tables have one row per customer and are handed on indexed by ``CustomerID``.
+    """
 
     name: str
     path: str
     has_ids: bool = False
     description: str = ""
+    per_customer: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,35 +69,60 @@ def _products(*items: Product) -> dict[str, Product]:
 
 
 PRODUCTS: dict[str, Product] = _products(
+    # prepare: the clean lines, once per profile
     Product("prepared.info", "work/prepared.json", description="run info: dates, counts, notes of the loader"),
     Product("prepared.transactions", "work/transactions.parquet", has_ids=True, description="clean purchase lines"),
     Product("prepared.returns", "work/returns.parquet", has_ids=True, description="returned lines"),
     Product("cleaning_ledger", "artifacts/cleaning_ledger.csv", description="every line kept or dropped, by rule"),
-    Product("segments.customers", "work/stage_segments.parquet", has_ids=True,
+    # 02 segments
+    Product("segments.customers", "work/segments_customers.parquet", has_ids=True, per_customer=True,
             description="features, RFM scores, segment and cluster per customer"),
     Product("segment_migration", "artifacts/segment_migration.csv", description="customers per segment move"),
     Product("high_value_at_risk", "artifacts/high_value_at_risk.csv", has_ids=True,
             description="high spenders in the at-risk segments"),
     Product("segment_lists", "artifacts/segment_*.csv", has_ids=True,
             description="one list per segment named in segmentation.export_segments"),
-    Product("churn.customers", "work/stage_churn.parquet", has_ids=True, description="live churn scores"),
-    Product("churn.previous", "work/churn_previous.parquet", has_ids=True,
-            description="churn scores at the validation cutoff (the previous period)"),
-    Product("churn_metrics", "artifacts/churn_metrics.csv", description="out-of-time metrics per model"),
+    # 03 churn
+    Product("churn.customers", "work/churn_customers.parquet", has_ids=True, per_customer=True,
+            description="live churn probability, risk band and reasons per customer"),
+    Product("churn.previous", "work/churn_previous.parquet", has_ids=True, per_customer=True,
+            description="churn probabilities one horizon earlier (the validation cutoff: the previous period)"),
+    Product("churn_metrics", "artifacts/churn_metrics.csv", description="out-of-time metrics per candidate"),
     Product("churn_predictions", "artifacts/churn_predictions.csv", has_ids=True,
             description="churn probability, band and reasons per customer"),
     Product("churn_summary", "artifacts/churn_summary.json", description="the churn model's key numbers"),
-    Product("clv.customers", "work/stage_clv.parquet", has_ids=True, description="CLV and value per customer"),
+    # 04 customer value
+    Product("value.customers", "work/value_customers.parquet", has_ids=True, per_customer=True,
+            description="CLV forecast columns (C1) with intervals per customer"),
+    Product("value.previous", "work/value_previous.parquet", has_ids=True, per_customer=True,
+            description="the value columns one churn horizon earlier (the previous period)"),
+    Product("value.draws", "work/value_draws.parquet", has_ids=True, per_customer=True,
+            description="parameter draws of each customer's expected revenue if alive"),
+    Product("forecast_backtest", "artifacts/forecast_backtest.csv", description="rolling-origin backtest scorecard"),
+    Product("cohort_value", "artifacts/cohort_value_curves.csv", description="cumulative margin per cohort, "
+                                                                          "observed and forecast"),
+    Product("value_summary", "artifacts/value_summary.json", description="the value model's key numbers"),
+    # 05 experiments
+    Product("experiments.customers", "work/experiments_customers.parquet", has_ids=True, per_customer=True,
+            description="predicted uplift per customer"),
+    Product("experiment_effects", "artifacts/experiment_effects.csv", description="measured effects with intervals"),
+    Product("experiment_summary", "artifacts/experiment_summary.json",
+            description="the measured uplift, its interval and the learners' scores"),
+    # 06 campaigns and the decision
+    Product("decision.customers", "work/decision_customers.parquet", has_ids=True, per_customer=True,
+            description="base, at risk, value at stake, expected loss and action per customer"),
     Product("enhanced_customer_data", "artifacts/enhanced_customer_data.csv", has_ids=True,
             description="every per-customer column of the series, joined"),
-    Product("roi_summary", "work/roi_summary.json", description="the campaign numbers the summary quotes"),
-    Product("roi_analysis", "artifacts/roi_analysis.csv", description="economics per campaign and segment"),
+    Product("roi_analysis", "artifacts/roi_analysis.csv", description="economics of every option evaluated"),
     Product("campaign_targets", "artifacts/campaign_targets.csv", has_ids=True,
-            description="the chosen campaign's target list"),
+            description="the recommended action's target list"),
     Product("what_if_grid", "artifacts/what_if_grid.csv", description="net profit, ROI, P(loss) per what-if"),
+    Product("experiment_assignment", "artifacts/experiment_assignment.csv", has_ids=True,
+            description="seeded, stratified test/control assignment for the recommended campaign"),
     Product("decision", "artifacts/decision.json", description="the recommended action and why"),
     Product("kpis", "artifacts/kpis.json", description="headline KPIs now and one period earlier"),
-    Product("executive_summary", "work/executive_summary.json", description="headline KPIs, narrative, actions"),
+    # 07 summary
+    Product("executive_summary", "work/executive_summary.json", description="the summary's narrative"),
 )
 
 _PREPARED = ("prepared.info", "prepared.transactions", "prepared.returns")
@@ -106,20 +135,30 @@ STEPS: dict[str, Step] = {s.name: s for s in (
          params=("data.currency", "eda.top_n")),
     Step("02_segmentation", reads=_PREPARED,
          writes=("segments.customers", "segment_migration", "high_value_at_risk", "segment_lists"),
-         params=("data.currency", "data.source", "data.path", "features.peak_months", "segmentation")),
+         params=("data.currency", "data.source", "data.path", "features.peak_months", "segmentation", "report")),
     Step("03_churn_model", reads=_PREPARED,
          writes=("churn.customers", "churn.previous", "churn_metrics", "churn_predictions", "churn_summary"),
-         params=("data.currency", "data.source", "data.path", "features.peak_months", "churn", "clv.time_unit")),
-    Step("04_clv_roi", reads=(*_PREPARED, "segments.customers", "churn.customers"),
-         writes=("clv.customers", "enhanced_customer_data", "roi_summary", "roi_analysis", "campaign_targets",
-                 "what_if_grid", "decision"),
-         params=("data.currency", "data.source", "data.path", "clv", "roi", "decision", "churn.horizon_days")),
-    Step("05_executive_summary",
-         reads=(*_PREPARED, "segments.customers", "churn.customers", "clv.customers", "churn.previous",
-                "roi_summary", "decision"),
-         writes=("kpis", "executive_summary"),
-         params=("data.currency", "churn.horizon_days", "clv.time_unit", "clv.penalizer", "roi.economics",
-                 "decision")),
+         params=("data.currency", "data.source", "data.path", "features.peak_months", "churn", "clv.time_unit",
+                 "report")),
+    Step("04_customer_value", reads=(*_PREPARED, "segments.customers"),
+         writes=("value.customers", "value.previous", "value.draws", "forecast_backtest", "cohort_value",
+                 "value_summary"),
+         params=("data.currency", "data.source", "data.path", "clv", "churn.horizon_days", "decision.horizon_months",
+                 "decision.offer_months", "roi.economics", "report")),
+    Step("05_experiments", reads=(*_PREPARED, "segments.customers", "churn.customers", "value.customers"),
+         writes=("experiments.customers", "experiment_effects", "experiment_summary"),
+         params=("data.currency", "data.source", "data.path", "experiment", "features.peak_months",
+                 "roi.economics", "churn.risk_bands", "report")),
+    Step("06_campaigns",
+         reads=(*_PREPARED, "segments.customers", "churn.customers", "churn.previous", "value.customers",
+                "value.previous", "value.draws", "experiments.customers", "experiment_summary"),
+         writes=("decision.customers", "enhanced_customer_data", "roi_analysis", "campaign_targets", "what_if_grid",
+                 "experiment_assignment", "decision", "kpis"),
+         params=("data.currency", "data.source", "data.path", "churn.horizon_days", "churn.risk_bands", "roi",
+                 "decision", "experiment", "report")),
+    Step("07_executive_summary", reads=("prepared.info", "decision", "kpis", "segments.customers",
+                                        "decision.customers"),
+         writes=("executive_summary",), params=("data.currency",)),
 )}
 
 NOTEBOOK_STEPS: tuple[str, ...] = tuple(name for name, s in STEPS.items() if s.notebook)
@@ -163,14 +202,20 @@ def _lookup(params: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def params_view(params: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+def _plain(params: Any) -> Mapping[str, Any]:
+    """A typed :class:`retention.config.Params` as a plain nested dict (JSON values); a mapping as it is."""
+    return params.model_dump(mode="json") if hasattr(params, "model_dump") else params
+
+
+def params_view(params: Any, keys: Iterable[str]) -> dict[str, Any]:
     """The values of ``keys`` (dotted keys or sections) in ``params``, keyed by the dotted name."""
-    return {key: _lookup(params, key) for key in sorted(keys)}
+    plain = _plain(params)
+    return {key: _lookup(plain, key) for key in sorted(keys)}
 
 
-def privacy_state(params: Mapping[str, Any]) -> dict[str, Any]:
+def privacy_state(params: Any) -> dict[str, Any]:
     """Whether customer ids are pseudonymised, and a fingerprint that changes with the salt (never the salt)."""
-    salt = id_salt(params)
+    salt = id_salt(_plain(params))
     if not salt:
         return {"pseudonymised": False}
     fingerprint = hashlib.sha256(f"retention-salt-fingerprint:{salt}".encode()).hexdigest()[:12]
@@ -181,14 +226,14 @@ def param_stamp_path(out_dir: str | Path, name: str) -> Path:
     return Path(out_dir) / "work" / "params" / f"{name}.json"
 
 
-def _stamp_text(params: Mapping[str, Any], s: Step) -> str:
+def _stamp_text(params: Any, s: Step) -> str:
     payload: dict[str, Any] = {"params": params_view(params, s.params)}
     if s.writes_ids:
         payload["customer_ids"] = privacy_state(params)
     return json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def write_param_stamps(params: Mapping[str, Any], out_dir: str | Path) -> list[str]:
+def write_param_stamps(params: Any, out_dir: str | Path) -> list[str]:
     """Write each notebook step's params stamp when its content changed; return the steps rewritten."""
     changed = []
     for name in NOTEBOOK_STEPS:
@@ -203,6 +248,7 @@ def write_param_stamps(params: Mapping[str, Any], out_dir: str | Path) -> list[s
 def makefile_rules(out: str = "$(OUT)") -> str:
     """The notebooks' data-flow dependencies as make rules (``work/dag.mk``), generated from the catalog."""
     lines = ["# Generated by `retention dag` from src/retention/catalog.py: do not edit.",
+             f"SERIES := {' '.join(NOTEBOOK_STEPS)}",
              f"DAG_STAMPS := {' '.join(f'{out}/work/params/{n}.json' for n in NOTEBOOK_STEPS)}"]
     for name in NOTEBOOK_STEPS:
         deps = [f"{out}/notebooks/{u}.ipynb" for u in upstream(name) if STEPS[u].notebook]

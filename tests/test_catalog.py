@@ -1,7 +1,6 @@
 """The catalog: one writer per product, readers after writers, declarations that match the notebooks, stamps."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest

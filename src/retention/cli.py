@@ -1,4 +1,7 @@
-"""Command line used by the Makefile: ``retention prepare|index|generate|results|dag --params FILE --out DIR``.
+"""Command line used by the Makefile: ``retention prepare|run|index|generate|results|dag --params FILE --out DIR``.
+
+``retention run`` computes the stages (every product of the series, no notebooks and no HTML) after
+``prepare``; ``--steps 02_segmentation,03_churn_model`` runs only those, in series order.
 
 Errors the user can fix (bad params, bad input data, params that do not fit the data, a file that cannot be
 read or written) print one line ``error: <message>`` on stderr, no traceback, and exit 2. ``prepare`` also
@@ -47,6 +50,19 @@ def _generate(args: argparse.Namespace) -> None:
     print(f"data ready: {pipeline.ensure_data(params)}")
 
 
+def _run(args: argparse.Namespace) -> None:
+    from retention import stages
+
+    _prepare(args)
+    wanted = [s for s in args.steps.split(",") if s] if args.steps else list(catalog.NOTEBOOK_STEPS)
+    unknown = [s for s in wanted if s not in catalog.NOTEBOOK_STEPS]
+    if unknown:
+        raise ParamsError(f"--steps names {unknown}, which are not steps of the series {list(catalog.NOTEBOOK_STEPS)}.")
+    for step in [s for s in catalog.NOTEBOOK_STEPS if s in wanted]:
+        result = stages.run(step, args.params, args.out)
+        print(f"{step}: done" + "".join(f"\n  warning: {w}" for w in getattr(result, "warnings", ())))
+
+
 def _dag(args: argparse.Namespace) -> None:
     print(catalog.makefile_rules(args.out), end="")
 
@@ -59,11 +75,13 @@ def _results(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="retention", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, func in (("prepare", _prepare), ("index", _index), ("generate", _generate), ("results", _results),
-                       ("dag", _dag)):
+    for name, func in (("prepare", _prepare), ("run", _run), ("index", _index), ("generate", _generate),
+                       ("results", _results), ("dag", _dag)):
         cmd = sub.add_parser(name)
         cmd.add_argument("--params", default="params/default.yaml")
         cmd.add_argument("--out", default="reports")
+        if name == "run":
+            cmd.add_argument("--steps", default="", help="comma-separated steps (default: all)")
         cmd.set_defaults(func=func)
     args = parser.parse_args(argv)
     try:

@@ -8,7 +8,9 @@ stage again, so a reviewer verifies the computation, not a cache.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +31,22 @@ MODULES: dict[str, str] = {
 
 
 def run_in(ctx: Context) -> Any:
-    """Run the stage of ``ctx.step`` and check its declaration (:meth:`Context.finish`)."""
+    """Run the stage of ``ctx.step`` and check its declaration (:meth:`Context.finish`).
+
+    Warnings the libraries raise while the stage runs (e.g. a parameter the data cannot pin down) do not go to
+    stderr, where they would land in the report as raw text: they are collected, once each, into the result's
+    ``warnings`` field, for the notebook to state in plain words.
+    """
     module = importlib.import_module(MODULES[ctx.step.name])
-    result = module.run(ctx)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = module.run(ctx)
+        finally:
+            ctx.close()
     ctx.finish()
-    return result
+    messages = tuple(dict.fromkeys(str(w.message) for w in caught))
+    return dataclasses.replace(result, warnings=messages)
 
 
 def run(step: str, params_file: str | Path, output_dir: str | Path) -> Any:

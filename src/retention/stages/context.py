@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from retention import catalog, privacy
 from retention.config import Params, load
+from retention.config.compat import to_dict
 from retention.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from retention.paths import resolve
 
@@ -85,6 +86,7 @@ class Context:
     _params: Params
     _read_keys: set[str] = field(default_factory=set)
     _written: set[str] = field(default_factory=set)
+    _log: Any = None
 
     @property
     def params(self) -> Any:
@@ -142,6 +144,36 @@ class Context:
         self._written.add(name)
         return path
 
+    # -- the lines, in the engine ---------------------------------------------------------------------------
+    @property
+    def log(self) -> Any:
+        """The engine session over the profile's canonical lines with the cleaning rules applied
+        (:func:`retention.engine.open_log`; DuckDB, or Spark with ``engine.name: spark``).
+
+        The lines and their cleaning are ``prepare``'s products (a change of data or cleaning params rewrites
+        them and reruns every step), and the engine settings change speed, not results: none of them counts as
+        a params key this step reads. Pass ``peak_months=``/``unit=``/``window_days=`` explicitly from
+        ``ctx.params`` to the session's methods.
+        """
+        if self._log is None:
+            from retention.engine import EngineConfig, open_log, spark_session
+
+            lines = self.out / "work" / "lines"
+            loaded = json.loads((lines / "_load.json").read_text(encoding="utf-8"))
+            plain = to_dict(self._params)
+            engine = self._params.engine
+            spark = spark_session(engine.spark_master) if engine.name == "spark" else None
+            self._log = open_log(lines, config=EngineConfig.from_params(plain), engine=engine.name, spark=spark,
+                                 layout="canonical", pre_dropped=loaded.get("dropped") or None,
+                                 detect_duplicates=loaded.get("line_identity"))
+        return self._log
+
+    def close(self) -> None:
+        """Close the engine session, if one was opened."""
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
     # -- ids, truth ------------------------------------------------------------------------------------------
     def shown_ids(self, ids: pd.Series | pd.Index) -> pd.Series:
         """Customer ids as people may see them (pseudonymous when a salt is set)."""
@@ -158,6 +190,7 @@ class Context:
     # -- the end of a run ------------------------------------------------------------------------------------
     def finish(self) -> None:
         """Check the declaration: every key read was declared, every product declared was written."""
+        self.close()
         undeclared = sorted(k for k in self._read_keys if not _declares(self.step.params, k))
         if undeclared:
             raise StageError(f"step {self.step.name} read params {undeclared} that its catalog entry does not "

@@ -1,4 +1,8 @@
-"""Stage 01: what is in the log, what the cleaning removed, and how the business moves over time."""
+"""Stage 01: what is in the log, what the cleaning removed, and how the business moves over time.
+
+Every table is an aggregate the engine computes over the clean lines (:attr:`Context.log`); no line comes to
+pandas.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 
-from retention import eda
 from retention.stages.context import Context
 
 __all__ = ["EdaResult", "run"]
@@ -24,12 +27,12 @@ class EdaResult:
     notes: list[str]
     monthly: pd.DataFrame
     weekday_hour: pd.DataFrame
-    has_times: bool
     countries: pd.DataFrame | None
     products: pd.DataFrame | None
-    order_values: pd.Series
-    basket_lines: pd.Series | None
+    order_values: pd.DataFrame
+    basket_lines: pd.DataFrame | None
     cohorts: pd.DataFrame
+    warnings: tuple[str, ...] = ()  # what the libraries warned about (filled by stages.run_in)
 
     @property
     def kept_share(self) -> float:
@@ -43,17 +46,16 @@ class EdaResult:
 
 def run(ctx: Context) -> EdaResult:
     """Aggregate the clean lines for the EDA report."""
-    info, tx = ctx.read("prepared.info"), ctx.read("prepared.transactions")
+    info = ctx.read("prepared.info")
     has = info["available_columns"]
     top_n = ctx.params.eda.top_n
-    orders = eda.orders(tx)
+    eda = ctx.log.eda
     return EdaResult(
-        info=info, currency=ctx.currency, headline=eda.headline(tx), ledger=ctx.read("cleaning_ledger"),
-        notes=list(info.get("notes", [])), monthly=eda.monthly_activity(tx),
-        weekday_hour=eda.weekday_hour_orders(tx),
-        has_times=not bool((tx["InvoiceDate"].dt.normalize() == tx["InvoiceDate"]).all()),
-        countries=eda.top_countries(tx, top_n) if has["Country"] else None,
-        products=eda.top_products(tx, top_n) if has["StockCode"] else None,
-        order_values=orders["value"], basket_lines=orders["lines"] if has["StockCode"] else None,
-        cohorts=eda.cohort_retention(tx),
+        info=info, currency=ctx.currency, headline=eda.headline(), ledger=ctx.read("cleaning_ledger"),
+        notes=list(info.get("notes", [])), monthly=eda.monthly_activity(), weekday_hour=eda.weekday_hour_orders(),
+        countries=eda.top_countries(top_n) if has["Country"] else None,
+        products=eda.top_products(top_n) if has["StockCode"] else None,
+        order_values=eda.order_value_histogram(),
+        basket_lines=eda.basket_size_histogram() if has["StockCode"] else None,
+        cohorts=eda.cohort_retention(),
     )

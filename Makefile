@@ -24,7 +24,7 @@ PREPARED := $(OUT)/work/prepared.json
 DAG := $(OUT)/work/dag.mk
 START := $(shell date +%s)
 
-.PHONY: reports install test lint unit nbval notebooks results clean test-dag test-series FORCE
+.PHONY: reports install test lint unit nbval notebooks results clean test-dag test-series report-one FORCE
 
 reports: $(OUT)/index.html
 	@echo "Reports ready in $$(( $$(date +%s) - $(START) )) s: open $(abspath $(OUT)/index.html)"
@@ -73,6 +73,14 @@ $(OUT)/index.html: $(HTML) $(PREPARED)
 # Notebooks are edited as percent scripts (notebooks/NN_*.py); jupytext keeps each paired .ipynb in step.
 notebooks: $(INSTALLED)
 	@$(BIN)/jupytext --quiet --sync notebooks/[0-9]*.py
+
+# One report on its own: compute the steps before STEP without notebooks (retention run), then run STEP's notebook
+# and write its HTML, e.g. make report-one STEP=03_churn_model PARAMS=params/cdnow.yaml
+report-one: $(INSTALLED)
+	@$(BIN)/retention run --params $(PARAMS) --out $(OUT) --steps "$$($(BIN)/python -c \
+		"from retention import catalog as c; s = list(c.NOTEBOOK_STEPS); print(','.join(s[:s.index('$(STEP)')]))")"
+	@rm -f $(OUT)/notebooks/$(STEP).ipynb
+	@$(MAKE) --no-print-directory $(OUT)/$(STEP).html
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests tools bench

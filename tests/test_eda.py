@@ -1,3 +1,5 @@
+"""The EDA report's findings, read off the engine's small aggregates (hand-made tables)."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,67 +7,45 @@ import pytest
 from retention import eda
 
 
-@pytest.fixture
-def tx(lines):
-    df = lines([
-        ("1", "A", 2, "2011-01-03 10:15", 5.0, "1"),   # Monday
-        ("1", "B", 1, "2011-01-03 10:15", 4.0, "1"),
-        ("2", "A", 1, "2011-01-20 14:00", 5.0, "2"),   # Thursday
-        ("3", "A", 3, "2011-02-07 10:30", 5.0, "1"),   # customer 1 returns in February
-        ("4", "B", 1, "2011-03-15 09:00", 4.0, "3"),
-        ("5", "B", 2, "2011-03-16 09:00", 4.0, "1"),   # and in March
-    ])
-    return df.assign(Revenue=df["Quantity"] * df["UnitPrice"])
+def _cohorts() -> pd.DataFrame:
+    """Three cohorts: 100 customers (20% back next month), 2 customers (none back), and one too recent to know."""
+    index = pd.DatetimeIndex(["2011-01-01", "2011-02-01", "2011-03-01"], name="cohort")
+    return pd.DataFrame({"customers": [100, 2, 50], 0: [1.0, 1.0, 1.0], 1: [0.2, 0.0, np.nan]}, index=index)
 
 
-def test_orders_and_monthly_activity(tx):
-    orders = eda.orders(tx)
-    assert orders.set_index("InvoiceNo").loc["1", "value"] == 14.0
-    assert orders.set_index("InvoiceNo").loc["1", "lines"] == 2
-    monthly = eda.monthly_activity(tx).set_index("month")
-    assert monthly["revenue"].tolist() == [19.0, 15.0, 12.0]
-    assert monthly["orders"].tolist() == [2, 1, 2]
-    assert monthly["new_customers"].tolist() == [2, 0, 1]
-    assert monthly["returning_customers"].tolist() == [0, 1, 1]
+def test_next_month_repeat_is_weighted_by_cohort_size_and_also_given_unweighted():
+    found = eda.next_month_repeat(_cohorts())
+    assert found.weighted == pytest.approx(20 / 102)  # the customers' rate: 20 of 102 came back
+    assert found.unweighted == pytest.approx(0.1)  # the mean of the cohorts' rates: a 2-customer cohort drags it
+    assert (found.cohorts, found.customers) == (2, 102) and found.differ
+    none = eda.next_month_repeat(_cohorts()[[c for c in _cohorts().columns if c != 1]])
+    assert np.isnan(none.weighted) and not none.differ
 
 
-def test_weekday_hour_grid(tx):
-    grid = eda.weekday_hour_orders(tx)
-    assert grid.shape == (7, 24)
-    assert grid.loc["Monday", 10] == 2 and grid.loc["Thursday", 14] == 1 and grid.to_numpy().sum() == 5
+def test_large_orders_carry_the_business_only_with_a_large_revenue_share():
+    headline = {"orders": 1000, "revenue": 50_000.0, "median_order_value": 20.0}
+    big = eda.large_orders_finding(headline, {"threshold": 200.0, "orders": 10, "revenue": 15_000.0})
+    assert big.order_share == 0.01 and big.revenue_share == 0.3 and big.carry_the_business
+    small = eda.large_orders_finding(headline, {"threshold": 200.0, "orders": 3, "revenue": 900.0})
+    assert not small.carry_the_business
+    assert not eda.large_orders_finding(headline, {"threshold": 200.0, "orders": 0, "revenue": 0.0}).carry_the_business
 
 
-def test_cohort_retention_matrix(tx):
-    cohorts = eda.cohort_retention(tx)
-    jan = cohorts.loc[pd.Timestamp("2011-01-01")]
-    assert jan["customers"] == 2
-    assert jan[0] == 1.0 and jan[1] == 0.5 and jan[2] == 0.5
-    mar = cohorts.loc[pd.Timestamp("2011-03-01")]
-    assert mar[0] == 1.0 and np.isnan(mar[1])  # after the end of the data: unknown, not zero
+def test_big_spending_countries_leave_out_the_pooled_rest():
+    countries = pd.DataFrame({"country": ["UK", "Netherlands", "All other countries"], "revenue": [800.0, 150.0, 50.0],
+                              "customers": [90, 2, 8], "orders": [300, 10, 20]})
+    big = eda.big_spending_countries(countries, revenue=1000.0, customers=100)  # 10 per customer on average
+    assert big["country"].tolist() == ["Netherlands"] and big["multiple"].iloc[0] == pytest.approx(7.5)
 
 
-def test_top_lists_and_headline(tx):
-    countries = eda.top_countries(tx, n=5)
-    assert countries["revenue_share"].sum() == pytest.approx(1.0)
-    products = eda.top_products(tx, n=1)
-    assert products["stock_code"].tolist() == ["A"] and products["revenue"].iloc[0] == 30.0
-    h = eda.headline(tx)
-    assert h["customers"] == 3 and h["orders"] == 5 and h["revenue"] == 46.0
-    assert h["one_time_share"] == pytest.approx(2 / 3)
-    assert h["peak_month"] == pd.Timestamp("2011-01-01")
-
-
-def test_order_free_definitions_of_an_orders_customer_and_a_products_description(tx):
-    mixed = tx.copy()
-    mixed.loc[1, "CustomerID"] = "0"  # invoice 1 now has customers "1" and "0": the smaller one owns it
-    assert eda.orders(mixed).set_index("InvoiceNo").loc["1", "CustomerID"] == "0"
-    named = tx.assign(Description=["b", "z", "b", "a", "y", "y"])  # A: b, b, a -> b; B: z, y, y -> y
-    products = eda.top_products(named, n=2).set_index("stock_code")
-    assert products.loc["A", "description"] == "b" and products.loc["B", "description"] == "y"
-
-
-def test_log_histogram_counts_bins_like_numpy():
-    values = np.array([0.0, 1.0, 2.0, 10.0, 100.0])
-    table = eda.log_histogram_counts(values, n_bins=2)
-    assert table["left"].tolist() == [1.0, 10.0] and table["right"].tolist() == [10.0, 100.0]
-    assert table["orders"].tolist() == [3, 2]  # 0 counts in the first bin; 100 closes the last one
+def test_busiest_slot_returning_share_and_largest_cut():
+    grid = pd.DataFrame(np.zeros((7, 24), dtype=int), index=["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                                             "Saturday", "Sunday"])
+    grid.loc["Thursday", 12] = 9
+    assert eda.busiest_slot(grid) == ("Thursday", 12)
+    monthly = pd.DataFrame({"active_customers": [10, 20, 30, 50], "returning_customers": [0, 10, 15, 25]})
+    assert eda.recent_returning_share(monthly, 3) == pytest.approx(50 / 100)
+    ledger = pd.DataFrame({"reason": ["rows_in", "blank_line", "missing_customer_id", "rows_kept"],
+                           "rows": [100, 1, 30, 69]})
+    assert eda.largest_cut(ledger)["reason"] == "missing_customer_id"
+    assert eda.largest_cut(ledger.assign(rows=[100, 0, 0, 100])) is None

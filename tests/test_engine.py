@@ -96,15 +96,21 @@ def test_whitespace_and_spreadsheet_ids_are_canonicalised_like_the_loader(lines,
         ("536369", "22752", 3, "2011-01-04 10:00", 7.65, "13047"),
         ("536370", "22752", 3, "2011-01-05 10:00", 7.65, ""),
         ("536371", "22752", 1, "2011-01-05 11:00", 7.65, ".0"),  # '.0' from a spreadsheet: no id
+        ("536372", "22752", 1, "2011-01-05 12:00", 7.65, "NULL"),  # placeholders are missing ids
+        ("536373", "22752", 1, "2011-01-05 13:00", 7.65, " n/a "),
+        ("536374", "22752", 1, "2011-01-05 14:00", 7.65, "-"),
+        ("536375", "22752", 2, "2011-01-06 10:00", 7.65, "14294.00"),  # one customer, however written
+        ("C536376", "22752", 2, "2011-01-07 10:00", 7.65, "14294"),  # a C invoice adding units: an order
     ])
     path = tmp_path / "small.parquet"
     frame.to_parquet(path, index=False)
     a = customer_table(path, config=CONFIG, engine="pandas")
     b = customer_table(path, config=CONFIG, engine="duckdb", layout="raw")  # a raw export, not the loader's
     assert differences(a, b) == []
-    assert list(b.features.index) == ["13047", "17850"]
+    assert list(b.features.index) == ["13047", "14294", "17850"]
+    assert b.features.loc["14294", "Frequency"] == 2
     reasons = b.ledger.set_index("reason")["rows"]
-    assert reasons["duplicate_line"] == 1 and reasons["cancellation"] == 1 and reasons["missing_customer_id"] == 2
+    assert reasons["duplicate_line"] == 1 and reasons["cancellation"] == 1 and reasons["missing_customer_id"] == 5
 
 
 def test_auto_engine_input_files_and_errors(files, tmp_path):

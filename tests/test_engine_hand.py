@@ -143,6 +143,16 @@ def test_eda_aggregates(log):
     assert (h["orders"], h["customers"], h["revenue"]) == (5, 2, 69.0)
     assert h["median_order_value"] == 6.0 and h["mean_order_value"] == pytest.approx(13.8)
     assert h["one_time_share"] == 0.0 and h["peak_month"] == pd.Timestamp("2011-10-01")
+    assert h["orders_with_time"] == 5
+    assert eda.large_orders(10.0) == {"orders": 2, "revenue": 54.0}  # invoices 100 (14.00) and 200 (40.00)
+
+
+def test_facts_about_the_input_and_the_kept_lines(log):
+    assert log.input_first_date == pd.Timestamp("2011-01-03 10:00")
+    assert log.input_last_date == pd.Timestamp("2011-12-05 10:00")  # the line after the end date counts here
+    assert log.input_columns == {"InvoiceNo": True, "StockCode": True, "Description": True, "Country": True}
+    assert log.kept_facts() == {"customers": 2, "some_customer": "1", "purchase_days": 4, "c_orders": 0,
+                                "c_order_example": None, "repeated_lines": 0}
 
 
 def test_histograms_bin_like_numpy(log):

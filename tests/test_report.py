@@ -185,6 +185,22 @@ def test_log_histogram_floors_specks_instead_of_stretching_the_axis():
     assert bar.customdata[0][0] == pytest.approx(1e-12)  # its hover label starts at the smallest value
 
 
+def test_binned_histogram_draws_bins_counted_elsewhere():
+    bins = pd.DataFrame({"left": [1.0, 10.0, 100.0], "right": [10.0, 100.0, 1000.0], "orders": [5, 3, 1]})
+    bar = rp.binned_histogram(bins, "orders", unit=" GBP").data[0]
+    assert list(bar.y) == [5, 3, 1] and list(bar.width) == [9.0, 90.0, 900.0]
+    assert bar.x[1] == pytest.approx(np.sqrt(10 * 100)) and bar.customdata[2][1] == 1000.0
+    assert "GBP" in bar.hovertemplate
+
+
+def test_every_ledger_reason_has_a_short_name():
+    from retention.engine.cleaning import LEDGER_REASONS
+
+    for reason, _ in LEDGER_REASONS:
+        assert reason in rp.LEDGER_LABELS and len(rp.reason_label(reason)) <= 30, reason
+    assert rp.reason_label("something_new") == "Something new"
+
+
 # ---- tables ------------------------------------------------------------------------------------------------------
 
 def test_length_menu_always_holds_the_page_length():

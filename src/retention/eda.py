@@ -1,141 +1,127 @@
-"""Exploratory aggregates of clean purchase lines, in pandas: the reference for the engine's EDA aggregates.
+"""What the EDA report reads off the engine's aggregates: small findings with their definitions, once.
 
-Every function takes the clean transactions of :func:`retention.cleaning.clean_transactions` (one row
-per purchase line with ``Revenue``), computes a small aggregate in pandas and hands it to the same
-``*_table`` function of :mod:`retention.engine.eda` that the engine's aggregates use
-(:class:`retention.engine.aggregates.EdaAggregates`), so every derived column is defined once.
-Order-free definitions: an order's customer is the smallest CustomerID on the invoice, a product's
-description the most common one on its lines (ties: alphabetical).
+The aggregates themselves (monthly activity, orders by weekday and hour, countries, products, cohorts, order
+histograms) are computed over the clean lines in the engine (:class:`retention.engine.aggregates.EdaAggregates`);
+the functions here only read those small tables, so a finding a sentence states is defined (and tested) once:
+
+* :func:`next_month_repeat`: the share of new customers who buy again the month after their first, weighted by
+  cohort size (the rate of the customers) and unweighted (the plain mean of the cohorts' rates);
+* :func:`large_orders_finding`: whether a few very large orders carry a large share of revenue (the pattern of
+  wholesale buyers), so a report mentions wholesale only when the data shows it;
+* :func:`big_spending_countries`: countries whose customers spend far more than the average customer;
+* :func:`busiest_slot`, :func:`recent_returning_share`, :func:`largest_cut`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from retention.engine.eda import (
-    WEEKDAYS,
-    cohort_table,
-    countries_table,
-    headline_table,
-    histogram_table,
-    log_bin_edges,
-    month_start,
-    monthly_table,
-    products_table,
-    weekday_hour_table,
-)
+__all__ = ["LARGE_ORDER_MULTIPLE", "LARGE_ORDER_REVENUE_SHARE", "BIG_SPENDER_MULTIPLE", "NextMonthRepeat",
+           "LargeOrders", "next_month_repeat", "large_orders_finding", "big_spending_countries", "busiest_slot",
+           "recent_returning_share", "largest_cut"]
 
-__all__ = [
-    "WEEKDAYS",
-    "orders",
-    "monthly_activity",
-    "weekday_hour_orders",
-    "top_countries",
-    "top_products",
-    "cohort_retention",
-    "headline",
-    "log_histogram_counts",
-]
+LARGE_ORDER_MULTIPLE = 10.0
+"""An order is *large* when it is worth at least this many times the median order."""
+
+LARGE_ORDER_REVENUE_SHARE = 0.10
+"""Large orders *carry the business* (wholesale-sized buying) when they bring at least this share of revenue."""
+
+BIG_SPENDER_MULTIPLE = 3.0
+"""A country's customers are *big spenders* when they spend at least this many times the average customer."""
 
 
-def _month_index(dates: pd.Series) -> pd.Series:
-    return dates.dt.year * 12 + dates.dt.month - 1
+@dataclass(frozen=True)
+class NextMonthRepeat:
+    """Share of new customers who buy again in the month after their first month.
 
-
-def orders(transactions: pd.DataFrame) -> pd.DataFrame:
-    """One row per invoice: customer (smallest id), first time, number of lines, items and order value."""
-    grouped = transactions.groupby("InvoiceNo", sort=True)
-    out = grouped.agg(CustomerID=("CustomerID", "min"), InvoiceDate=("InvoiceDate", "min"),
-                      lines=("Revenue", "size"), items=("Quantity", "sum"), value=("Revenue", "sum"))
-    return out.reset_index()
-
-
-def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Per calendar month: revenue, orders, active customers, and new vs returning customers.
-
-    A customer is *new* in the month of their first purchase in the data, *returning* afterwards.
+    ``weighted``: repeat buyers over new customers, all cohorts pooled (each customer counts once; the rate a
+    manager should quote). ``unweighted``: the plain mean of the cohorts' rates (a two-customer cohort counts
+    as much as a two-thousand one). Only cohorts whose next month lies within the data count (``cohorts``
+    of them, ``customers`` new customers); NaN when none does.
     """
-    tx = transactions.assign(month=_month_index(transactions["InvoiceDate"]))
-    per = tx.groupby("month").agg(revenue=("Revenue", "sum"), orders=("InvoiceNo", "nunique"),
-                                  active_customers=("CustomerID", "nunique"))
-    first = tx.groupby("CustomerID")["month"].min()
-    per["new_customers"] = first.value_counts().reindex(per.index, fill_value=0)
-    per = per.reset_index()
-    return monthly_table(per.assign(month=month_start(per["month"])))
+
+    weighted: float
+    unweighted: float
+    cohorts: int
+    customers: int
+
+    @property
+    def differ(self) -> bool:
+        """Whether the two rates differ by at least one percentage point."""
+        return bool(np.isfinite(self.weighted) and abs(self.weighted - self.unweighted) >= 0.01)
 
 
-def weekday_hour_orders(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Number of orders by weekday (rows, Monday first) and hour of day (columns, 0-23) of their first line."""
-    first = orders(transactions)["InvoiceDate"]
-    counts = pd.DataFrame({"weekday": first.dt.day_of_week, "hour": first.dt.hour})
-    counts = counts.groupby(["weekday", "hour"]).size().rename("orders").reset_index()
-    return weekday_hour_table(counts)
+def next_month_repeat(cohorts: pd.DataFrame) -> NextMonthRepeat:
+    """:class:`NextMonthRepeat` of the cohort table (``customers`` and the shares active at ages 0, 1, ...)."""
+    if 1 not in cohorts.columns:
+        return NextMonthRepeat(float("nan"), float("nan"), 0, 0)
+    known = cohorts[cohorts[1].notna()]
+    size = known["customers"].to_numpy(dtype=float)
+    if not len(known) or size.sum() == 0:
+        return NextMonthRepeat(float("nan"), float("nan"), 0, 0)
+    rates = known[1].to_numpy(dtype=float)
+    return NextMonthRepeat(weighted=float((rates * size).sum() / size.sum()), unweighted=float(rates.mean()),
+                           cohorts=len(known), customers=int(size.sum()))
 
 
-def top_countries(transactions: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """Countries by revenue with customers and orders; the rest summed as 'All other countries'."""
-    by = transactions.groupby("Country").agg(revenue=("Revenue", "sum"), customers=("CustomerID", "nunique"),
-                                             orders=("InvoiceNo", "nunique"))
-    return countries_table(by.reset_index(), n)
+@dataclass(frozen=True)
+class LargeOrders:
+    """Orders worth at least :data:`LARGE_ORDER_MULTIPLE` times the median order (``threshold``)."""
+
+    threshold: float
+    orders: int
+    order_share: float
+    revenue_share: float
+
+    @property
+    def carry_the_business(self) -> bool:
+        """A few very large orders bring a large share of revenue: the pattern of wholesale buyers."""
+        return self.orders > 0 and self.revenue_share >= LARGE_ORDER_REVENUE_SHARE
 
 
-def top_products(transactions: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """Products by revenue (ties: by code) with units sold, the customers who bought them and their
-    most common description."""
-    by = transactions.groupby("StockCode").agg(revenue=("Revenue", "sum"), units=("Quantity", "sum"),
-                                               customers=("CustomerID", "nunique"))
-    top = by.sort_values(["revenue"], ascending=False, kind="stable").head(n)
-    named = transactions[transactions["StockCode"].isin(top.index) & transactions["Description"].notna()]
-    counts = named.groupby(["StockCode", "Description"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["StockCode", "n", "Description"], ascending=[True, False, True], kind="stable")
-    described = counts.drop_duplicates("StockCode").set_index("StockCode")["Description"]
-    top = top.assign(description=described.reindex(top.index).astype("str"))
-    top = top.rename_axis("stock_code").reset_index()
-    top["stock_code"] = top["stock_code"].astype("str")
-    return products_table(top, float(transactions["Revenue"].sum()))
+def large_orders_finding(headline: dict[str, Any], large: dict[str, float]) -> LargeOrders:
+    """:class:`LargeOrders` from the headline numbers and the engine's count of orders above the threshold
+    (``large`` holds ``threshold``, ``orders`` and ``revenue``)."""
+    orders, revenue = headline["orders"], headline["revenue"]
+    return LargeOrders(threshold=float(large["threshold"]), orders=int(large["orders"]),
+                       order_share=large["orders"] / orders if orders else 0.0,
+                       revenue_share=large["revenue"] / revenue if revenue else 0.0)
 
 
-def cohort_retention(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Share of each monthly acquisition cohort active N months after its first month.
-
-    Rows: cohort (month of first purchase); columns: months since acquisition (0 = the first month,
-    always 1.0); values: active customers / cohort size; NaN after the end of the data. A column
-    ``customers`` holds the cohort size.
-    """
-    tx = pd.DataFrame({"CustomerID": transactions["CustomerID"],
-                       "month": _month_index(transactions["InvoiceDate"])}).drop_duplicates()
-    tx["cohort"] = tx.groupby("CustomerID")["month"].transform("min")
-    tx["age"] = tx["month"] - tx["cohort"]
-    counts = tx.groupby(["cohort", "age"]).size().rename("customers").reset_index()
-    return cohort_table(counts)
+def big_spending_countries(countries: pd.DataFrame, revenue: float, customers: int) -> pd.DataFrame:
+    """The countries (not the pooled rest) whose customers spend at least :data:`BIG_SPENDER_MULTIPLE` times the
+    average customer: ``country``, ``customers``, ``revenue_per_customer``, ``multiple``; largest multiple first."""
+    average = revenue / customers if customers else float("nan")
+    named = countries[countries["country"] != "All other countries"]
+    per = named.assign(revenue_per_customer=named["revenue"] / named["customers"])
+    per = per.assign(multiple=per["revenue_per_customer"] / average)
+    big = per[per["multiple"] >= BIG_SPENDER_MULTIPLE]
+    big = big.sort_values(["multiple", "country"], ascending=[False, True], kind="stable")
+    return big[["country", "customers", "revenue_per_customer", "multiple"]].reset_index(drop=True)
 
 
-def headline(transactions: pd.DataFrame) -> dict[str, object]:
-    """The numbers the EDA summary paragraph is written from."""
-    o = orders(transactions)
-    per_customer = o.groupby("CustomerID").size()
-    numbers = {
-        "revenue": transactions["Revenue"].sum(),
-        "orders": len(o),
-        "customers": transactions["CustomerID"].nunique(),
-        "first_date": transactions["InvoiceDate"].min(),
-        "last_date": transactions["InvoiceDate"].max(),
-        "median_order_value": o["value"].median(),
-        "mean_order_value": o["value"].mean(),
-        "median_lines_per_order": o["lines"].median(),
-        "one_time_share": (per_customer == 1).mean(),
-    }
-    return headline_table(numbers, monthly_activity(transactions))
+def busiest_slot(weekday_hour: pd.DataFrame) -> tuple[str, int]:
+    """The weekday and hour with the most orders (ties: the earliest in the week and day)."""
+    stacked = weekday_hour.stack()
+    weekday, hour = stacked.index[int(np.argmax(stacked.to_numpy()))]
+    return str(weekday), int(hour)
 
 
-def log_histogram_counts(values: pd.Series | np.ndarray, n_bins: int) -> pd.DataFrame:
-    """Counts on ``n_bins`` log-spaced bins from the smallest to the largest positive value (values at or
-    below zero in the first bin): ``left``, ``right``, ``orders``, as the report's log histograms."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    positive = v[v > 0]
-    low, high = (float(positive.min()), float(positive.max())) if positive.size else (1.0, 10.0)
-    edges = log_bin_edges(low, high, n_bins)
-    counts, _ = np.histogram(np.clip(v, low, None), bins=edges)
-    return histogram_table(edges, pd.DataFrame({"bin": np.arange(n_bins), "orders": counts}))
+def recent_returning_share(monthly: pd.DataFrame, months: int = 3) -> float:
+    """Share of the active customers of the last ``months`` months who had bought before (customer-months)."""
+    last = monthly.tail(months)
+    active = last["active_customers"].sum()
+    return float(last["returning_customers"].sum() / active) if active else float("nan")
+
+
+def largest_cut(ledger: pd.DataFrame) -> pd.Series | None:
+    """The ledger row of the reason that dropped the most lines (None when nothing was dropped)."""
+    dropped = ledger[~ledger["reason"].isin(["rows_in", "rows_kept"])]
+    dropped = dropped[dropped["rows"] > 0]
+    if dropped.empty:
+        return None
+    return dropped.sort_values("rows", ascending=False, kind="stable").iloc[0]

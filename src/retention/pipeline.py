@@ -1,34 +1,34 @@
-"""The run's shared steps: prepare the clean data once per profile, and let every notebook load it.
+"""The run's shared step: prepare the clean data once per profile.
 
 ``prepare`` runs before any notebook: it generates the default data (or converts the CDNOW log) if
 needed, loads and validates the input file chunk by chunk into the canonical Parquet dataset
-``work/lines/`` (bad input stops here with one clear message), applies the cleaning rules, checks the
-params that depend on the data (analysis date, churn, CLV and migration windows) and what every notebook
-needs from the data (:mod:`retention.requirements`), and writes the clean lines, the returns, the ledger
-and the run info (with plain-English ``notes`` on what the loader detected or assumed) into the
-profile's output folder. It rewrites nothing when the data, the data and cleaning params and the
-data-layer code are unchanged, so ``make`` reruns only what depends on a change; the checks of the windows
-and of the series' needs run again whenever any param changes.
+``work/lines/`` (bad input stops here with one clear message), opens the engine over it (DuckDB, or Spark
+with ``engine.name: spark``; :mod:`retention.engine`), which applies the cleaning rules, checks the params
+that depend on the data (analysis date, churn, CLV and migration windows) and what every stage needs from
+the data (:mod:`retention.requirements`, on the engine's per-customer tables), and writes the clean lines,
+the returns, the ledger and the run info (with plain-English ``notes`` on what the loader detected or
+assumed) into the profile's output folder. No line comes to pandas. It rewrites nothing when the data, the
+data and cleaning params and the data-layer code are unchanged, so ``make`` reruns only what depends on a
+change; the checks of the windows and of the series' needs run again whenever any param changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from retention import cleaning, data, generator
+from retention import data, generator
 from retention.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from retention.params import params_hash
 from retention.paths import resolve
 from retention.requirements import check_end_date, check_params_against_data, check_series, day_text
 
-__all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "check_params_against_data",
-           "load_prepared", "output_paths", "file_sha256", "load_truth", "write_artifact", "write_stage",
+__all__ = ["STAGES", "generator_config", "ensure_data", "prepare", "check_params_against_data", "open_lines",
+           "output_paths", "file_sha256", "load_truth", "write_artifact", "write_stage",
            "read_stage", "write_enhanced",
            "write_work_json", "read_work_json", "write_work_table", "read_work_table"]
 
@@ -36,17 +36,7 @@ __all__ = ["Prepared", "STAGES", "generator_config", "ensure_data", "prepare", "
 STAGES = ("segments", "churn", "clv")
 
 # The code whose change rewrites the prepared data (a module or a package of modules).
-_DATA_LAYER = ("data", "cleaning", "generator", "pipeline")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What every notebook starts from."""
-
-    transactions: pd.DataFrame
-    returns: pd.DataFrame
-    ledger: pd.DataFrame
-    info: dict[str, Any]
+_DATA_LAYER = ("data", "engine", "generator", "pipeline")
 
 
 def output_paths(out_dir: str | Path) -> dict[str, Path]:
@@ -148,31 +138,42 @@ def _no_purchase_left(ledger: pd.DataFrame, file: str, ledger_path: Path) -> dat
         f"the ledger is in {ledger_path}). Fix: {fix}.")
 
 
-def _data_notes(kept: pd.DataFrame, end: pd.Timestamp, end_date_param: Any) -> list[str]:
-    """Sentences about the clean data itself (after the loader's notes)."""
+def _data_notes(log: Any, facts: dict[str, Any], end_date_param: Any) -> list[str]:
+    """Sentences about the clean data itself (after the loader's notes), from the engine's facts."""
     notes = []
-    first = kept["InvoiceDate"].min().normalize()
+    first, end = log.first_date.normalize(), log.end_date
     days = (end - first).days
     notes.append(f"The clean data covers {days:,} days, from {day_text(first)} to {day_text(end)}"
                  + (" (data.end_date)." if end_date_param is not None else " (the last purchase)."))
-    customers = kept["CustomerID"].nunique()
-    if customers == 1:
-        notes.append(f"Only one customer ({kept['CustomerID'].iloc[0]}) is in the clean data: segments, churn "
+    if facts["customers"] == 1:
+        notes.append(f"Only one customer ({facts['some_customer']}) is in the clean data: segments, churn "
                      f"and CLV describe a single person, and models that compare customers cannot be fitted.")
-    if kept["InvoiceDate"].dt.normalize().nunique() == 1:
+    if facts["purchase_days"] == 1:
         notes.append(f"All purchases are on one day ({day_text(first)}): recency, tenure, churn and CLV need "
                      f"purchases spread over time.")
-    c_orders = kept["InvoiceNo"].fillna("").str.upper().str.startswith("C")
-    if c_orders.any():
-        n, first_invoice = int(c_orders.sum()), kept.loc[c_orders, "InvoiceNo"].iloc[0]
+    n = facts["c_orders"]
+    if n:
         notes.append(f"{n:,} line{'s have' if n != 1 else ' has'} an InvoiceNo starting with 'C' but a positive "
-                     f"quantity (e.g. '{first_invoice}'): read as {'orders' if n != 1 else 'an order'}, not "
-                     f"cancellations (a cancellation takes units back), and counted in the revenue.")
+                     f"quantity (e.g. '{facts['c_order_example']}'): read as {'orders' if n != 1 else 'an order'}, "
+                     f"not cancellations (a cancellation takes units back), and counted in the revenue.")
     return notes
 
 
 def _series_stamp(params: dict[str, Any], fingerprint: dict[str, Any]) -> str:
     return json.dumps({"fingerprint": fingerprint, "params": params_hash(params)}, sort_keys=True)
+
+
+def open_lines(params: dict[str, Any], lines: Path) -> Any:
+    """The engine session over the canonical lines in ``lines`` (written by the loader, with ``_load.json``), the
+    cleaning rules of ``params`` applied: DuckDB, or Spark with ``engine.name: spark``."""
+    from retention.engine import EngineConfig, open_log, spark_session
+
+    loaded = data.LoadSummary.read(lines)
+    engine = params.get("engine") or {}
+    name = engine.get("name", "duckdb")
+    spark = spark_session(engine.get("spark_master") or "local[2]") if name == "spark" else None
+    return open_log(lines, config=EngineConfig.from_params(params), engine=name, spark=spark, layout="canonical",
+                    pre_dropped=loaded.dropped or None, detect_duplicates=loaded.line_identity)
 
 
 def _check_series_once(params: dict[str, Any], paths: dict[str, Path], info: dict[str, Any], file: str) -> None:
@@ -183,21 +184,48 @@ def _check_series_once(params: dict[str, Any], paths: dict[str, Path], info: dic
     stamp = _series_stamp(params, info["fingerprint"])
     if paths["series_check"].exists() and paths["series_check"].read_text() == stamp:
         return
-    check_series(params, pd.read_parquet(paths["transactions"]), pd.read_parquet(paths["returns"]), info["end_date"],
-                 file)
+    with open_lines(params, paths["lines"]) as log:
+        check_series(params, log, file)
     write_text_atomic(stamp, paths["series_check"])
+
+
+def _open_checked(params: dict[str, Any], paths: dict[str, Path], params_file: str) -> Any:
+    """The engine session over the loaded lines, once data.end_date is known to fall within them."""
+    from retention.engine import NothingKept
+
+    d = params["data"]
+    try:
+        log = open_lines(params, paths["lines"])
+    except NothingKept as nothing:
+        check_end_date(d["end_date"], nothing.input_first_date, nothing.input_last_date, d["path"], params_file)
+        write_csv_atomic(nothing.ledger, paths["ledger"])
+        raise _no_purchase_left(nothing.ledger, d["path"], paths["ledger"]) from None
+    try:
+        check_end_date(d["end_date"], log.input_first_date, log.input_last_date, d["path"], params_file)
+    except BaseException:
+        log.close()
+        raise
+    return log
+
+
+def _available_columns(log: Any, loaded: data.LoadSummary) -> dict[str, bool]:
+    """Which optional columns carry information: in the file (not made up by the loader) and not all empty."""
+    return {c: bool(log.input_columns.get(c)) and c in loaded.columns for c in data.OPTIONAL_COLUMNS}
 
 
 def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "params") -> dict[str, Any]:
     """Load, validate and clean the profile's data into ``out_dir``; return the run info.
 
-    Bad data raises :class:`retention.data.DataValidationError`; params that do not fit the data
-    (``data.end_date`` outside it, churn or CLV windows longer than it) raise
-    :class:`retention.params.ParamsError`. ``params_file`` names the profile in those messages.
+    The loader streams the file into the canonical Parquet dataset ``work/lines/``; the engine (DuckDB, or
+    Spark with ``engine.name: spark``) applies the cleaning rules there, writes the ledger, the clean lines
+    and the returns, and answers every check; no line comes to pandas. Bad data raises
+    :class:`retention.data.DataValidationError`; params that do not fit the data (``data.end_date`` outside
+    it, churn or CLV windows longer than it) raise :class:`retention.params.ParamsError`. ``params_file``
+    names the profile in those messages.
     """
     paths = output_paths(out_dir)
     source = ensure_data(params)
-    d, c = params["data"], params["cleaning"]
+    d = params["data"]
     data.check_readable(source, d["path"])
     fingerprint = {
         "data_sha256": file_sha256(source),
@@ -214,60 +242,37 @@ def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "par
     loaded = data.load_to_parquet(source, paths["lines"], column_map=d["columns"], sheet=d["sheet"], name=d["path"],
                                   date_order=d.get("date_order", "auto"), currency=d["currency"],
                                   far_future=d["end_date"] is None)
-    raw = data.read_lines(paths["lines"])
-    check_end_date(d["end_date"], raw["InvoiceDate"], d["path"], params_file)
-    result = cleaning.clean_transactions(raw, non_product_codes=c["non_product_codes"],
-                                         max_quantity=c["max_quantity"], max_unit_price=c["max_unit_price"],
-                                         end_date=d["end_date"], pre_dropped=loaded.dropped,
-                                         detect_duplicates=loaded.line_identity)
-    if result.rows_kept == 0:
-        write_csv_atomic(result.ledger, paths["ledger"])
-        raise _no_purchase_left(result.ledger, d["path"], paths["ledger"])
-    kept = result.transactions
-    check_params_against_data(params, kept["InvoiceDate"].min(), result.end_date, params_file)
-    check_series(params, kept, result.returns, result.end_date, d["path"])
-    write_text_atomic(_series_stamp(params, fingerprint), paths["series_check"])
-    notes = list(loaded.notes)
-    if d["source"] == "cdnow":
-        notes.insert(0, f"The data is the CDNOW transaction log shipped with the lifetimes package "
-                        f"({data.CDNOW_FILE}), converted into {d['path']}; amounts are in US dollars.")
-    if not loaded.line_identity:
-        repeats = int(kept.duplicated().sum())
-        if repeats:
+    with _open_checked(params, paths, params_file) as log:
+        check_params_against_data(params, log.first_date, log.end_date, params_file)
+        check_series(params, log, d["path"])
+        write_text_atomic(_series_stamp(params, fingerprint), paths["series_check"])
+        facts = log.kept_facts()
+        notes = list(loaded.notes)
+        if d["source"] == "cdnow":
+            notes.insert(0, f"The data is the CDNOW transaction log shipped with the lifetimes package "
+                            f"({data.CDNOW_FILE}), converted into {d['path']}; amounts are in US dollars.")
+        repeats = facts["repeated_lines"]
+        if not log.detect_duplicates and repeats:
             notes.append(f"{repeats:,} lines repeat an earlier line exactly; they are kept as separate purchases, "
                          f"because without InvoiceNo and StockCode a duplicate cannot be told from a real repeat.")
-    notes += _data_notes(kept, result.end_date, d["end_date"])
-    info = {
-        "fingerprint": fingerprint,
-        "data_path": d["path"],
-        "data_file": source.name,
-        "rows_in": result.rows_in,
-        "rows_kept": result.rows_kept,
-        "customers": int(kept["CustomerID"].nunique()),
-        "first_date": str(kept["InvoiceDate"].min().date()),
-        "end_date": str(result.end_date.date()),
-        "available_columns": data.available_columns(raw),
-        "currency": d["currency"],
-        "notes": notes,
-    }
-    write_parquet_atomic(kept, paths["transactions"])
-    write_parquet_atomic(result.returns, paths["returns"])
-    write_csv_atomic(result.ledger, paths["ledger"])
+        notes += _data_notes(log, facts, d["end_date"])
+        info = {
+            "fingerprint": fingerprint,
+            "data_path": d["path"],
+            "data_file": source.name,
+            "rows_in": log.rows_in,
+            "rows_kept": log.rows_kept,
+            "customers": facts["customers"],
+            "first_date": day_text(log.first_date),
+            "end_date": day_text(log.end_date),
+            "available_columns": _available_columns(log, loaded),
+            "currency": d["currency"],
+            "notes": notes,
+        }
+        log.write_clean(paths["work"])
+        write_csv_atomic(log.ledger, paths["ledger"])
     write_text_atomic(json.dumps(info, indent=2, sort_keys=True), paths["info"])
     return info
-
-
-def load_prepared(out_dir: str | Path) -> Prepared:
-    """Read what :func:`prepare` wrote (run ``make reports`` first)."""
-    paths = output_paths(out_dir)
-    if not paths["info"].exists():
-        raise FileNotFoundError(f"{paths['info']} is missing: run `make reports` (it prepares the data first).")
-    return Prepared(
-        transactions=pd.read_parquet(paths["transactions"]),
-        returns=pd.read_parquet(paths["returns"]),
-        ledger=pd.read_csv(paths["ledger"]),
-        info=json.loads(paths["info"].read_text()),
-    )
 
 
 def load_truth(params: dict[str, Any]) -> pd.DataFrame | None:

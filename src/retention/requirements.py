@@ -1,19 +1,21 @@
 """What the report series needs from the clean data, checked by ``prepare`` before any notebook runs.
 
-Everything ``prepare`` accepts, the five notebooks complete; so each need of a notebook is checked here on
-the clean lines, with the same definitions the notebooks use, and a log that falls short stops with one
-error naming what was found, the minimum and the fix:
+Everything ``prepare`` accepts, the notebooks complete; so each need of a stage is checked here on the
+engine's outputs over the clean lines (per-customer features, churn examples, BTYD summaries: the tables the
+stages read, from the same engine calls), and a log that falls short stops with one error naming what was
+found, the minimum and the fix:
 
 * params that must fit the dates: ``data.end_date`` inside the data; the churn cutoff plan (history, a
   training and a validation label window); the CLV holdout leaving a calibration period; segment
   migration reaching back to a day with purchases.
 * segments: k-means needs more customers than ``segmentation.k_min`` and at least ``k_min`` customers
   with different cluster features.
-* churn: at the training cutoffs both churners and stayers, and in every grouped cross-validation fold
-  (``churn.cv_folds``) both classes on both sides; at the validation cutoff both classes.
+* churn: customers to describe at every cutoff (within ``churn.feature_window_days`` when set); at the
+  training cutoffs both churners and stayers, and in every grouped cross-validation fold (``churn.cv_folds``)
+  both classes on both sides; at the validation cutoff both classes.
 * lifetime value: at least :data:`MIN_REPEAT_BUYERS` repeat buyers (customers with purchases on two or
-  more days) at the end, at the start of the CLV holdout and one churn horizon before the end, for the
-  BG/NBD and Gamma-Gamma fits and the spend-frequency correlation.
+  more days) at the end, at the start of the CLV holdout and one churn horizon before the end, and BG/NBD
+  and Gamma-Gamma fits there that give finite, non-negative customer values.
 
 Each check runs only when its params section is present, so a library user can prepare data for a part
 of the series.
@@ -22,13 +24,16 @@ of the series.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from retention.data import DataValidationError
 from retention.params import ParamsError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from retention.engine import Session
 
 __all__ = ["MIN_REPEAT_BUYERS", "day_text", "check_end_date", "check_params_against_data", "check_series"]
 
@@ -43,11 +48,11 @@ def day_text(value: Any) -> str:
 _day = day_text
 
 
-def check_end_date(end_date: Any, dates: pd.Series, file: str, params_file: str) -> None:
-    """data.end_date must fall within the data (the first and last transaction dates, inclusive)."""
-    if end_date is None or dates.isna().all():
+def check_end_date(end_date: Any, first_date: Any, last_date: Any, file: str, params_file: str) -> None:
+    """data.end_date must fall within the data (the first and last transaction dates of the input, inclusive)."""
+    if end_date is None or pd.isna(first_date) or pd.isna(last_date):
         return
-    first, last = dates.min().normalize(), dates.max().normalize()
+    first, last = pd.Timestamp(first_date).normalize(), pd.Timestamp(last_date).normalize()
     end = pd.Timestamp(end_date)
     if first <= end <= last:
         return
@@ -142,7 +147,7 @@ def check_params_against_data(params: dict[str, Any], first_date: Any, end_date:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# What the models need
+# What the models need (on the engine's per-customer tables)
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -150,14 +155,11 @@ def _too_small(file: str, what: str, fix: str) -> DataValidationError:
     return DataValidationError(f"{file}: {what}. Fix: {fix}.")
 
 
-def _check_segments(params: dict[str, Any], kept: pd.DataFrame, returns: pd.DataFrame, end: pd.Timestamp,
-                    file: str) -> None:
+def _check_segments(params: dict[str, Any], log: Session, end: pd.Timestamp, file: str) -> None:
     seg = params.get("segmentation")
     if not seg:
         return
-    from retention.features import customer_features
-
-    features = customer_features(kept, end, returns=returns, peak_months=params["features"]["peak_months"])
+    features = log.customer_features(end, peak_months=params["features"]["peak_months"])
     columns = list(seg["cluster_features"])
     n, k = len(features), seg["k_min"]
     distinct = len(features[columns].fillna(0).drop_duplicates())
@@ -170,70 +172,66 @@ def _check_segments(params: dict[str, Any], kept: pd.DataFrame, returns: pd.Data
                      "use a log with more customers (the series compares customers with each other)")
 
 
-def _labels(kept: pd.DataFrame, cutoff: pd.Timestamp, design: Any, end: pd.Timestamp) -> pd.Series:
-    """Churn labels of the customers a churn example is built for at ``cutoff`` (as the churn notebook)."""
-    from retention.churn import churn_labels
-
-    labels = churn_labels(kept, cutoff, design.horizon_days, data_end=end)
-    if design.feature_window_days:
-        stop = cutoff + pd.Timedelta(days=1)
-        start = stop - pd.Timedelta(days=design.feature_window_days)
-        dates = kept["InvoiceDate"]
-        recent = kept.loc[(dates >= start) & (dates < stop), "CustomerID"].unique()
-        labels = labels[labels.index.isin(recent)]
-    return labels
-
-
 def _classes(labels: pd.Series) -> str:
     churners = int(labels.sum())
     return f"{churners:,} churner{'s' if churners != 1 else ''} and {len(labels) - churners:,} stayers"
 
 
-def _check_churn(params: dict[str, Any], kept: pd.DataFrame, end: pd.Timestamp, file: str) -> None:
+_WINDOW_FIX = ("use a log with purchases closer to every cutoff, or raise churn.feature_window_days (or leave it "
+               "empty: the whole history)")
+
+
+def _examples(log: Session, cutoffs: list[pd.Timestamp], design: Any, end: pd.Timestamp, file: str,
+              where: str) -> pd.DataFrame:
+    """The churn stage's examples (features at each cutoff joined with the labels after it), by cutoff and id."""
+    try:
+        found = log.churn_examples(cutoffs, design.horizon_days, peak_months=design.peak_months,
+                                   window_days=design.feature_window_days, data_end=end)
+    except ValueError as exc:
+        raise _too_small(file, f"the churn model describes customers at {where}, but {exc}", _WINDOW_FIX) from None
+    return found.sort_values(["cutoff", "CustomerID"], kind="stable").reset_index(drop=True)
+
+
+def _check_churn(params: dict[str, Any], log: Session, end: pd.Timestamp, file: str) -> None:
     if not params.get("churn"):
         return
     from sklearn.model_selection import GroupKFold
 
-    from retention.churn import plan_cutoffs
+    from retention.churn import TARGET, plan_cutoffs
 
     design, cp = _churn_design(params), params["churn"]
-    plan = plan_cutoffs(kept["InvoiceDate"].min(), end, design)
+    plan = plan_cutoffs(log.first_date, end, design)
     fix = ("use a log with more customers, or a churn.horizon_days that separates customers who come back from "
            "those who do not")
-    frames = []
-    for cutoff in plan.train:
-        labels = _labels(kept, cutoff, design, end)
-        frames.append(pd.DataFrame({"cutoff": cutoff, "CustomerID": labels.index, "y": labels.to_numpy()}))
-    train = pd.concat(frames, ignore_index=True).sort_values(["cutoff", "CustomerID"], kind="stable")
     where = f"the training cutoffs ({', '.join(_day(c) for c in plan.train)})"
-    if train["y"].nunique() < 2:
+    train = _examples(log, list(plan.train), design, end, file, where)
+    y_train = train[TARGET]
+    if y_train.nunique() < 2:
         raise _too_small(file, f"the churn model learns from churners and stayers, but at {where} there are "
-                         f"{_classes(train['y'])} (churn.horizon_days={design.horizon_days})", fix)
+                         f"{_classes(y_train)} (churn.horizon_days={design.horizon_days})", fix)
     groups = pd.factorize(train["CustomerID"])[0]
     folds, customers = cp["cv_folds"], len(np.unique(groups))
     if customers < folds:
         raise _too_small(file, f"grouped cross-validation splits the customers into churn.cv_folds={folds} folds, "
                          f"but only {customers} customer{'s are' if customers != 1 else ' is'} labelled at {where}",
                          "use a log with more customers, or lower churn.cv_folds")
-    y = train["y"].to_numpy()
+    y = y_train.to_numpy()
     for part, (fit_rows, held_rows) in enumerate(GroupKFold(n_splits=folds).split(train, y, groups), start=1):
         for side, rows in (("training", fit_rows), ("held-out", held_rows)):
             if np.unique(y[rows]).size < 2:
                 only = "churners" if y[rows][0] else "stayers"
                 raise _too_small(file, f"fold {part} of the grouped cross-validation (churn.cv_folds={folds}) has "
-                                 f"only {only} on its {side} side ({_classes(train['y'])} at {where}): every fold "
+                                 f"only {only} on its {side} side ({_classes(y_train)} at {where}): every fold "
                                  f"needs both", fix + ", or lower churn.cv_folds")
-    valid = _labels(kept, plan.validation, design, end)
-    if valid.nunique() < 2:
+    valid = _examples(log, [plan.validation], design, end, file, f"the validation cutoff {_day(plan.validation)}")
+    if valid[TARGET].nunique() < 2:
         raise _too_small(file, f"the churn models are compared at the validation cutoff {_day(plan.validation)}, "
-                         f"but there are {_classes(valid)} there: comparing needs both", fix)
-
-
-def _repeat_buyers(kept: pd.DataFrame, cutoff: pd.Timestamp) -> int:
-    """Customers with purchases on two or more days up to the cutoff day (BG/NBD frequency > 0)."""
-    before = kept[kept["InvoiceDate"] < cutoff + pd.Timedelta(days=1)]
-    days = before["InvoiceDate"].dt.normalize()
-    return int((before.assign(day=days).groupby("CustomerID")["day"].nunique() > 1).sum())
+                         f"but there are {_classes(valid[TARGET])} there: comparing needs both", fix)
+    try:
+        log.customer_features(plan.live, peak_months=design.peak_months, window_days=design.feature_window_days)
+    except ValueError as exc:
+        raise _too_small(file, f"the churn model scores every customer as of {_day(plan.live)}, but {exc}",
+                         _WINDOW_FIX) from None
 
 
 def _clv_points(params: dict[str, Any], end: pd.Timestamp) -> list[tuple[str, pd.Timestamp, str | None]]:
@@ -249,9 +247,10 @@ def _clv_points(params: dict[str, Any], end: pd.Timestamp) -> list[tuple[str, pd
     return points
 
 
-def _fit_clv(params: dict[str, Any], kept: pd.DataFrame, cutoff: pd.Timestamp, end: pd.Timestamp,
-             holdout: bool) -> None:
-    """Fit the models as the notebooks do (the holdout check forecasts the held-out days)."""
+def _fit_clv(params: dict[str, Any], log: Session, cutoff: pd.Timestamp, end: pd.Timestamp, holdout: bool,
+             summary: pd.DataFrame) -> None:
+    """Fit the purchase and spend models on the engine's BTYD summary as of ``cutoff`` (the holdout check
+    forecasts the held-out days); customer values must be finite, non-negative amounts."""
     from retention import clv
 
     cp = params["clv"]
@@ -259,34 +258,37 @@ def _fit_clv(params: dict[str, Any], kept: pd.DataFrame, cutoff: pd.Timestamp, e
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if holdout:
-            summary = clv.calibration_holdout_summary(kept, cutoff, end, unit=cp["time_unit"])
-            model = clv.BetaGeoModel(penalizer=cp["penalizer"]).fit(summary["frequency"], summary["recency"],
-                                                                    summary["T"])
+            summary = log.calibration_holdout_summary(cutoff, end, unit=cp["time_unit"])
+        model = clv.BetaGeoModel(penalizer=cp["penalizer"]).fit(summary["frequency"], summary["recency"],
+                                                                summary["T"])
+        if holdout:
             clv.holdout_by_frequency(summary, model)
-        else:
-            values, *_ = clv.fit_value_table(kept, cutoff, unit=cp["time_unit"], penalizer=cp["penalizer"],
-                                             horizon_months=cp["horizon_months"],
-                                             discount_rate_monthly=cp["discount_rate_monthly"],
-                                             churn_horizon_days=horizon)
-            numbers = values.select_dtypes("number")
-            bad = ~np.isfinite(numbers.to_numpy()).all(axis=1) | (numbers[["clv", "value_if_active"]] < 0).any(axis=1)
-            if bad.any():
-                shown = ", ".join(repr(str(i)) for i in values.index[bad][:3])
-                raise ArithmeticError(f"{int(bad.sum())} customer value(s) are not finite amounts, e.g. {shown}")
+            return
+        spend, _ = clv.fit_gamma_gamma(summary, cp["penalizer"])
+        values = clv.customer_value_table(summary, model, spend, horizon_months=cp["horizon_months"],
+                                          discount_rate_monthly=cp["discount_rate_monthly"], time_unit=cp["time_unit"],
+                                          churn_horizon_days=horizon)
+        numbers = values.select_dtypes("number")
+        bad = ~np.isfinite(numbers.to_numpy()).all(axis=1) | (numbers[["clv", "value_if_active"]] < 0).any(axis=1)
+        if bad.any():
+            shown = ", ".join(repr(str(i)) for i in values.index[bad][:3])
+            raise ArithmeticError(f"{int(bad.sum())} customer value(s) are not finite amounts, e.g. {shown}")
 
 
-def _check_clv(params: dict[str, Any], kept: pd.DataFrame, end: pd.Timestamp, file: str) -> None:
+def _check_clv(params: dict[str, Any], log: Session, end: pd.Timestamp, file: str) -> None:
     if not params.get("clv"):
         return
+    unit = params["clv"]["time_unit"]
     for label, cutoff, knob in _clv_points(params, end):
-        found = _repeat_buyers(kept, cutoff)
+        summary = log.rfm_summary(cutoff, unit=unit)
+        found = int((summary["frequency"] > 0).sum())
         if found < MIN_REPEAT_BUYERS:
             fix = "use a log with more returning customers" + (f", or {knob}" if knob else "")
             raise _too_small(file, f"the lifetime-value models (BG/NBD and Gamma-Gamma) learn from repeat buyers, and "
                              f"need at least {MIN_REPEAT_BUYERS} customers with purchases on two or more days; at "
                              f"{label}, {_day(cutoff)}, there {'is' if found == 1 else 'are'} {found}", fix)
         try:
-            _fit_clv(params, kept, cutoff, end, holdout=knob == "lower clv.holdout_days")
+            _fit_clv(params, log, cutoff, end, knob == "lower clv.holdout_days", summary)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
             raise _too_small(file, f"the lifetime-value models cannot be fitted to the purchases up to {label}, "
                              f"{_day(cutoff)} ({type(exc).__name__}: {exc}); small or very regular logs leave the "
@@ -294,10 +296,10 @@ def _check_clv(params: dict[str, Any], kept: pd.DataFrame, end: pd.Timestamp, fi
                              "fit away from extreme values, or use a log with more customers") from None
 
 
-def check_series(params: dict[str, Any], kept: pd.DataFrame, returns: pd.DataFrame, end: Any,
-                 file: str) -> None:
-    """Raise :class:`DataValidationError` when the clean data is too small for a notebook of the series."""
-    end = pd.Timestamp(end).normalize()
-    _check_segments(params, kept, returns, end, file)
-    _check_churn(params, kept, end, file)
-    _check_clv(params, kept, end, file)
+def check_series(params: dict[str, Any], log: Session, file: str) -> None:
+    """Raise :class:`DataValidationError` when the clean data in ``log`` (an engine session over the profile's
+    lines, cleaned) is too small for a stage of the series."""
+    end = log.end_date.normalize()
+    _check_segments(params, log, end, file)
+    _check_churn(params, log, end, file)
+    _check_clv(params, log, end, file)

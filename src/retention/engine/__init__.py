@@ -1,6 +1,6 @@
 """Every per-line computation of the series, written once and run by DuckDB (default) or Spark.
 
-The cleaning rules and their ledger (:mod:`retention.cleaning`), the customer features at one or many
+The cleaning rules and their ledger (:mod:`~retention.engine.cleaning`), the customer features at one or many
 cutoffs (:func:`retention.features.customer_features`), the churn labels and training examples
 (:func:`retention.churn.churn_labels`, :func:`~retention.churn.build_examples`), the BTYD summaries
 (:func:`retention.clv.rfm_summary`, :func:`~retention.clv.calibration_holdout_summary`) and the EDA
@@ -37,12 +37,13 @@ from retention.engine.api import CustomerTable, compile_sql, customer_table, dif
 from retention.engine.config import ENGINES, EngineConfig
 from retention.engine.inputs import input_files
 from retention.engine.runners import spark_session
-from retention.engine.session import Session, open_log
+from retention.engine.session import NothingKept, Session, open_log
 
 __all__ = [
     "ENGINES",
     "CustomerTable",
     "EngineConfig",
+    "NothingKept",
     "Session",
     "compile_sql",
     "customer_table",

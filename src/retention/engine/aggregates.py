@@ -66,6 +66,12 @@ class EdaAggregates:
         numbers.update(first_date=self.session.first_date, last_date=self.session.last_date)
         return eda.headline_table(numbers, self.monthly_activity())
 
+    def large_orders(self, threshold: float) -> dict[str, float]:
+        """Orders worth ``threshold`` or more: how many (``orders``) and their revenue (``revenue``)."""
+        row = self._fetch("large_orders", ("orders",), threshold=threshold).iloc[0]
+        revenue = row["large_revenue"]
+        return {"orders": int(row["large_orders"] or 0), "revenue": 0.0 if pd.isna(revenue) else float(revenue)}
+
     def histogram(self, column: str, n_bins: int) -> pd.DataFrame:
         """Orders per log-spaced bin of ``column`` (``"value"`` or ``"lines"``): ``left``, ``right``, ``orders``.
 

@@ -1,7 +1,19 @@
-"""The cleaning rules of :mod:`retention.cleaning` as engine expressions, and the ledger they add up to.
+"""The cleaning rules and their ledger: every dropped line is counted under exactly one reason.
 
-Every line is charged to the first rule it breaks (:func:`reason`); three scans of the input give
-everything the ledger and the later steps need:
+The rules are defined once, here (:data:`LOAD_RULES`, :data:`RULES`), and run in DuckDB or Spark. They
+apply in a fixed order and a line is charged to the first rule it breaks (:func:`reason`), so the ledger
+adds up: rows in = rows kept + the rows dropped per reason (asserted). Revenue (Quantity x UnitPrice) is
+counted per reason too, so a report shows what each rule removed in money, not only in lines.
+Cancellation lines are not purchases, but they are not thrown away either: the identified product ones
+are kept aside as returns, so customer features can net them out. A cancellation takes units back: an
+invoice starting with 'C' whose quantity is positive is an order (some shops number every invoice with a
+C).
+
+Lines the loader already left out because they are not transactions at all (blank lines, copies of the
+header line, lines dated far before or after the rest of the log) come in as ``pre_dropped`` counts and
+appear first in the ledger (:data:`LOAD_RULES`), so ``rows_in`` is every line of the file.
+
+Three scans of the input give everything the ledger and the later steps need:
 
 * :func:`reason_counts` -- lines and revenue per reason (missing reason: kept), one small table;
 * :func:`kept_lines` -- the kept lines with exact duplicates collapsed (``GROUP BY`` every column, so
@@ -9,8 +21,7 @@ everything the ledger and the later steps need:
   index computed once;
 * :func:`return_lines` -- the identified product lines of cancellations that break no other rule.
 
-:func:`ledger_frame` turns the counts into the ledger of :func:`retention.cleaning.clean_transactions`
-(rows in = rows kept + every dropped reason, asserted).
+:func:`ledger_frame` turns the counts into the ledger (rows in = rows kept + every dropped reason, asserted).
 """
 
 from __future__ import annotations
@@ -26,30 +37,53 @@ from retention.engine.sql import epoch_days, ibis_module, month_index
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
-__all__ = ["CANONICAL", "cleaning_rules", "is_return", "kept_lines", "kept_totals", "last_date", "ledger_frame",
-           "load_rules", "number", "reason", "reason_counts", "return_lines", "rule_flags", "rule_tests"]
+__all__ = ["CANONICAL", "LEDGER_REASONS", "LOAD_RULES", "OPTIONAL", "RULES", "cleaning_rules", "is_return",
+           "kept_facts", "kept_lines", "kept_totals", "last_date", "ledger_frame", "load_rules", "number", "reason",
+           "reason_counts", "return_lines", "rule_flags", "rule_tests"]
 
 CANONICAL: tuple[str, ...] = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
                               "CustomerID", "Country")
 MISSING_NUMBER = "_missing_number"
 
+# Lines the loader leaves out before typing (counted by retention.data.load), in ledger order.
+LOAD_RULES: list[tuple[str, str]] = [
+    ("blank_line", "an empty line (every field blank)"),
+    ("repeated_header", "a copy of the header line inside the file (exports concatenated)"),
+    ("far_past_date", "dated far before the rest of the log (a date entry error such as 1970-01-01)"),
+    ("far_future_date", "dated far after the rest of the log (e.g. 2031 in a 2011 log); it would move the "
+                        "analysis date"),
+]
+
+# (reason, what the rule means) in the order the rules are applied.
+RULES: list[tuple[str, str]] = [
+    ("missing_customer_id", "no CustomerID: a guest order that cannot be tied to a customer"),
+    ("missing_date", "no InvoiceDate: the line cannot be placed in time"),
+    ("cancellation", "InvoiceNo starts with 'C' and the quantity is not positive: a cancellation or return, not a "
+                     "purchase"),
+    ("non_positive_quantity", "zero or negative quantity outside a cancellation invoice"),
+    ("non_product_code", "postage, fees, bank charges, manual adjustments: not a product"),
+    ("non_positive_price", "zero or negative unit price (free samples, bad-debt adjustments)"),
+    ("after_end_date", "dated after the analysis end date"),
+    ("outlier", "quantity or unit price above the outlier limits in params"),
+    ("duplicate_line", "an exact repeat of an earlier line (same invoice, product, quantity, price, time)"),
+]
+
+# Every reason a line can be dropped for, in ledger order.
+LEDGER_REASONS: list[tuple[str, str]] = LOAD_RULES + RULES
+
 
 def cleaning_rules() -> list[tuple[str, str]]:
-    """(reason, meaning) of every cleaning rule, in the order they apply (:data:`retention.cleaning.RULES`)."""
-    from retention import cleaning
-
-    return list(cleaning.RULES)
+    """(reason, meaning) of every cleaning rule, in the order they apply (:data:`RULES`)."""
+    return list(RULES)
 
 
 def load_rules() -> list[tuple[str, str]]:
-    """(reason, meaning) of the lines the loader drops (:data:`retention.cleaning.LOAD_RULES`)."""
-    from retention import cleaning
-
-    return list(getattr(cleaning, "LOAD_RULES", []))
+    """(reason, meaning) of the lines the loader drops (:data:`LOAD_RULES`)."""
+    return list(LOAD_RULES)
 
 
 def rule_flags(lines: ibis.Table, config: EngineConfig, end_day: pd.Timestamp) -> dict[str, Any]:
-    """One boolean expression per rule of :data:`retention.cleaning.RULES` except ``duplicate_line``."""
+    """One boolean expression per rule of :data:`RULES` except ``duplicate_line``."""
     ibis = ibis_module()
     invoice = lines.InvoiceNo.fill_null("")
     codes = sorted({c.upper() for c in config.non_product_codes})
@@ -57,8 +91,10 @@ def rule_flags(lines: ibis.Table, config: EngineConfig, end_day: pd.Timestamp) -
     flags = {
         "missing_customer_id": lines.CustomerID.isnull(),
         "missing_date": lines.InvoiceDate.isnull(),
-        # upper(InvoiceNo) starts with "C"
-        "cancellation": invoice.startswith("C") | invoice.startswith("c"),
+        # upper(InvoiceNo) starts with "C" and the line takes units back: a 'C' invoice that adds units is an
+        # order (some shops number every invoice with a C), so the sign of the quantity, not the prefix alone,
+        # makes a cancellation.
+        "cancellation": (invoice.startswith("C") | invoice.startswith("c")) & (lines.Quantity <= 0),
         "non_positive_quantity": lines.Quantity <= 0,
         "non_product_code": lines.StockCode.fill_null("").upper().isin(codes) if codes else ibis.literal(False),
         "non_positive_price": lines.UnitPrice <= 0,
@@ -123,10 +159,15 @@ def is_return(lines: ibis.Table, config: EngineConfig, end_day: pd.Timestamp) ->
     return ibis.and_(flags["cancellation"] | flags["non_positive_quantity"], *_data_line(lines), *others)
 
 
+OPTIONAL: tuple[str, ...] = ("InvoiceNo", "StockCode", "Description", "Country")
+
+
 def last_date(lines: ibis.Table) -> ibis.Table:
-    """The latest InvoiceDate of a data line (one row, column ``last``)."""
+    """One row over the data lines: the earliest (``first``) and latest (``last``) InvoiceDate, and per optional
+    column of :data:`OPTIONAL` the lines where it has a value (``with_<column>``)."""
     data = lines.filter(~(lines.blank_line | lines.repeated_header))
-    return data.aggregate(last=data.InvoiceDate.max())
+    return data.aggregate(first=data.InvoiceDate.min(), last=data.InvoiceDate.max(),
+                          **{f"with_{c}": data[c].count() for c in OPTIONAL})
 
 
 def reason_counts(lines: ibis.Table, config: EngineConfig, end_day: pd.Timestamp) -> ibis.Table:
@@ -157,7 +198,7 @@ def kept_lines(lines: ibis.Table, config: EngineConfig, end_day: pd.Timestamp,
 
 
 def return_lines(lines: ibis.Table, config: EngineConfig, end_day: pd.Timestamp) -> ibis.Table:
-    """The returns (``RETURNS_SCHEMA``): every copy, as :func:`retention.cleaning.clean_transactions` keeps."""
+    """The returns (``RETURNS_SCHEMA``): every copy of a returned line."""
     back = lines.filter(is_return(lines, config, end_day))
     return back.select(*CANONICAL, **_day_columns(back))
 
@@ -177,6 +218,22 @@ def kept_totals(kept: ibis.Table, returns: ibis.Table) -> ibis.Table:
     ).cross_join(positive)
 
 
+def kept_facts(kept: ibis.Table, days: ibis.Table) -> ibis.Table:
+    """One row of facts about the kept lines that the run info states: ``customers`` and the smallest id
+    (``some_customer``), calendar ``purchase_days``, ``c_orders`` (kept lines of an invoice starting with 'C',
+    orders since their quantity is positive) with the smallest such invoice (``c_order_example``), and
+    ``repeated_lines`` (kept lines that repeat an earlier one exactly: 0 when duplicates were dropped)."""
+    customers = days.select("CustomerID").distinct()
+    dates = days.select("day").distinct()
+    c_order = kept.InvoiceNo.fill_null("").upper().startswith("C")
+    copies = kept.group_by(list(CANONICAL)).aggregate(n=kept.count())
+    return (customers.aggregate(customers=customers.count(), some_customer=customers.CustomerID.min())
+            .cross_join(dates.aggregate(purchase_days=dates.count()))
+            .cross_join(kept.aggregate(c_orders=c_order.cast("int64").sum(),
+                                       c_order_example=kept.InvoiceNo.min(where=c_order)))
+            .cross_join(copies.aggregate(repeated_lines=(copies.n - 1).sum())))
+
+
 def number(value: Any, kind: type = int) -> Any:
     """An aggregate's value as ``kind``, 0 when it is missing (a sum over no rows)."""
     return kind(0) if value is None or pd.isna(value) else kind(value)
@@ -184,10 +241,12 @@ def number(value: Any, kind: type = int) -> Any:
 
 def ledger_frame(counts: pd.DataFrame, totals: Mapping[str, Any],
                  pre_dropped: Mapping[str, int] | None = None) -> pd.DataFrame:
-    """The cleaning ledger in the layout of :func:`retention.cleaning.clean_transactions`.
+    """The cleaning ledger: ``step``, ``reason``, ``rule``, ``rows``, ``revenue``, ``share_of_rows``; the first row
+    is every line read (``rows_in``), the last the lines kept (``rows_kept``), the rows between the reasons of
+    :data:`LEDGER_REASONS`.
 
     ``counts`` is :func:`reason_counts` fetched, ``totals`` :func:`kept_totals`' row, ``pre_dropped``
-    the lines the loader removed before writing the canonical dataset (``blank_line``, ``repeated_header``).
+    the lines the loader removed before writing the canonical dataset (reasons of :data:`LOAD_RULES`).
     """
     pre = dict(pre_dropped or {})
     loader = [name for name, _ in load_rules()]

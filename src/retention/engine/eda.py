@@ -208,6 +208,7 @@ def headline_table(numbers: Mapping[str, Any], monthly: pd.DataFrame) -> dict[st
         "mean_order_value": float(numbers["mean_order_value"]),
         "median_lines_per_order": float(numbers["median_lines_per_order"]),
         "one_time_share": float(numbers["one_time_share"]),
+        "orders_with_time": int(numbers.get("orders_with_time") or 0),
         "peak_month": peak["month"],
         "peak_month_revenue": float(peak["revenue"]),
         "peak_month_share": float(peak["revenue"] / monthly["revenue"].sum()),

@@ -16,7 +16,7 @@ from retention.engine.sql import ibis_module, trim
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
-__all__ = ["canonical_lines", "raw_lines"]
+__all__ = ["canonical_id", "canonical_lines", "raw_lines"]
 
 
 def _check_required(schema: Any) -> None:
@@ -63,10 +63,22 @@ def canonical_lines(raw: ibis.Table) -> ibis.Table:
     return _select(raw, columns, ibis.literal(False), ibis.literal(False))
 
 
+def canonical_id(text: Any) -> Any:
+    """The loader's customer id (:func:`retention.data.ids.normalise_ids`) of stripped text: ``14294.00`` is
+    ``14294``, placeholders (``NULL``, ``N/A``, ``-``, ``.0``, anything without a letter or digit) are missing."""
+    from retention.data.ids import PLACEHOLDERS
+
+    ibis = ibis_module()
+    decimals = text.re_search(r"^[0-9]*\.0+$").fill_null(False)
+    clean = ibis.ifelse(decimals, text.substr(0, text.find(".")), text)
+    placeholder = (clean.lower().isin(sorted(PLACEHOLDERS)) | ~clean.re_search("[0-9A-Za-z]") | (clean == ""))
+    return ibis.ifelse(placeholder.fill_null(True), ibis.null("string"), clean)
+
+
 def raw_lines(raw: ibis.Table, headers: Mapping[str, str] | None = None) -> ibis.Table:
     """The canonical columns of :func:`retention.data.load` from a raw export, with the loader's flags.
 
-    As the loader: text is stripped and empty text is missing; CustomerID loses a trailing ``.0``;
+    As the loader: text is stripped and empty text is missing; CustomerID as :func:`canonical_id`;
     Quantity (1 when the file has none) and UnitPrice are float; InvoiceDate a timestamp; a file without
     InvoiceNo gets one order per customer and day. ``blank_line`` marks lines with every field blank and
     ``repeated_header`` copies of the header line (``headers`` maps each column to its name in the file).
@@ -101,8 +113,7 @@ def raw_lines(raw: ibis.Table, headers: Mapping[str, str] | None = None) -> ibis
         when = ibis.ifelse(data_line, stripped["InvoiceDate"].nullif(""), ibis.null("string")).cast("timestamp")
     else:
         when = raw["InvoiceDate"].cast("timestamp")
-    customer = text("CustomerID")
-    customer = ibis.ifelse(customer.endswith(".0"), customer.substr(0, customer.length() - 2), customer).nullif("")
+    customer = canonical_id(text("CustomerID"))
     invoice = text("InvoiceNo") if "InvoiceNo" in schema else _invoice_per_customer_day(customer, when)
     columns = {"InvoiceNo": invoice, "StockCode": text("StockCode"), "Description": text("Description"),
                "Quantity": number("Quantity"), "InvoiceDate": when, "UnitPrice": number("UnitPrice"),

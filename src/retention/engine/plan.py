@@ -85,11 +85,14 @@ class Plan:
     def kept_totals(self) -> str:
         return self.sql(cleaning.kept_totals(self.table("lines"), self.table("returns")))
 
+    def kept_facts(self) -> str:
+        return self.sql(cleaning.kept_facts(self.table("lines"), self.table("days")))
+
     def clean_output(self, name: str, whole_quantities: bool) -> str:
         """The kept lines (``"lines"``) or the returns as written to Parquet, in a stable order.
 
-        As :func:`retention.cleaning.clean_transactions`, the kept lines' Quantity becomes whole numbers
-        when every one is whole; the returns keep the input's float Quantity.
+        The kept lines' Quantity becomes whole numbers when every one is whole; the returns keep the input's
+        float Quantity.
         """
         t = self.table(name)
         quantity = t.Quantity.cast("int64") if whole_quantities and name == "lines" else t.Quantity
@@ -144,7 +147,8 @@ class Plan:
 
     def eda(self, name: str, **options: Any) -> str:
         """The SQL of an EDA aggregate: monthly, weekday_hour, countries, top_products (``n``),
-        descriptions (``codes``), cohorts, order_numbers, customers, histogram (``column``, ``low``, ``n_bins``)."""
+        descriptions (``codes``), cohorts, order_numbers, customers, value_range (``column``), large_orders
+        (``threshold``), histogram (``column``, ``low``, ``n_bins``)."""
         t = self.table
         builders = {
             "monthly": lambda: eda.monthly_expr(t("days"), t("invoices")),
@@ -156,6 +160,7 @@ class Plan:
             "order_numbers": lambda: _order_numbers(t("orders")),
             "customers": lambda: _customer_numbers(t("orders"), t("days")),
             "value_range": lambda: _positive_range(t("orders"), options["column"]),
+            "large_orders": lambda: _large_orders(t("orders"), options["threshold"]),
             "histogram": lambda: eda.histogram_counts_expr(t("orders"), options["column"], t("edges"),
                                                            options["low"], options["n_bins"]),
         }
@@ -163,8 +168,16 @@ class Plan:
 
 
 def _order_numbers(orders: ibis.Table) -> ibis.Table:
+    when = orders.InvoiceDate
+    timed = (when.hour() * 3600 + when.minute() * 60 + when.second()) > 0
     return orders.aggregate(orders=orders.count(), median_order_value=orders.value.median(),
-                            mean_order_value=orders.value.mean(), median_lines_per_order=orders.lines.median())
+                            mean_order_value=orders.value.mean(), median_lines_per_order=orders.lines.median(),
+                            orders_with_time=timed.cast("int64").sum())
+
+
+def _large_orders(orders: ibis.Table, threshold: float) -> ibis.Table:
+    large = orders.value >= float(threshold)
+    return orders.aggregate(large_orders=large.cast("int64").sum(), large_revenue=orders.value.sum(where=large))
 
 
 def _customer_numbers(orders: ibis.Table, days: ibis.Table) -> ibis.Table:

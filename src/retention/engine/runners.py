@@ -1,8 +1,9 @@
 """Where the SQL runs: a private DuckDB connection (out of core) or a SparkSession.
 
-A runner exposes the input as a table ``raw`` (canonical column names), stores work tables under the
-logical names of :data:`WORK_TABLES`, uploads small pandas frames (cutoffs, bin edges), fetches
-results as pandas frames and writes query results as Parquet. Only the runner knows the engine.
+A runner exposes the input (files, or a pandas frame) as a table ``raw`` (canonical column names), stores
+work tables under the logical names of :data:`WORK_TABLES`, uploads small pandas frames (cutoffs, bin
+edges), fetches results as pandas frames and writes query results as Parquet. Only the runner knows the
+engine.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class DuckDBRunner:
 
     dialect = "duckdb"
 
-    def __init__(self, files: list[str], kind: str, config: EngineConfig) -> None:
+    def __init__(self, files: list[str], kind: str, config: EngineConfig, frame: pd.DataFrame | None = None) -> None:
         import duckdb
 
         settings: dict[str, Any] = {"preserve_insertion_order": False}
@@ -81,7 +82,10 @@ class DuckDBRunner:
         if self._database:  # written once, read a few times: compressing costs more CPU than it saves
             self.con.execute("PRAGMA force_compression='uncompressed'")
         listed = "[" + ", ".join(_quoted(f) for f in files) + "]"
-        if kind == "parquet":
+        if frame is not None:  # a small frame in memory (tests, notebooks): DuckDB reads it where it is
+            self.con.register("_input_frame", frame)
+            reader = "_input_frame"
+        elif kind == "parquet":
             reader = f"read_parquet({listed}, union_by_name = true)"
         else:
             reader = (f"read_csv({listed}, header = true, delim = ',', quote = '\"', escape = '\"', "
@@ -127,14 +131,17 @@ class SparkRunner:
 
     dialect = "pyspark"
 
-    def __init__(self, files: list[str], kind: str, config: EngineConfig, spark: Any) -> None:
+    def __init__(self, files: list[str], kind: str, config: EngineConfig, spark: Any,
+                 frame: pd.DataFrame | None = None) -> None:
         self.spark = spark
         tag = uuid.uuid4().hex[:8]
         self.names = {name: f"retention_{name}_{tag}" for name in WORK_TABLES}
         self._timezone = spark.conf.get("spark.sql.session.timeZone")
         # Day numbers and timestamp literals must not depend on the session's time zone.
         spark.conf.set("spark.sql.session.timeZone", "UTC")
-        if kind == "parquet":
+        if frame is not None:
+            frame = spark.createDataFrame(frame)
+        elif kind == "parquet":
             frame = spark.read.parquet(*files)
         else:
             frame = spark.read.csv(files, header=True, inferSchema=False, quote='"', escape='"')

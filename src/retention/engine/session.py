@@ -9,7 +9,9 @@ built on first use. Only per-customer or aggregate tables come back to pandas.
 
 from __future__ import annotations
 
+import shutil
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,9 +26,20 @@ from retention.engine.plan import Plan
 from retention.engine.runners import DuckDBRunner, SparkRunner, spark_session
 from retention.engine.sql import day_number, naive_day
 
-__all__ = ["Session", "open_log"]
+__all__ = ["NothingKept", "Session", "open_log"]
 
 _CLEAN_OUTPUTS = {"transactions": "lines", "returns": "returns"}
+
+
+class NothingKept(ValueError):
+    """No purchase line is left after cleaning; ``ledger`` says where the lines went.
+
+    ``input_first_date`` and ``input_last_date`` are the earliest and latest InvoiceDate of the input's lines.
+    """
+
+    def __init__(self, ledger: pd.DataFrame, input_first_date: pd.Timestamp, input_last_date: pd.Timestamp) -> None:
+        super().__init__("no purchase line is left after cleaning; see the ledger rules.")
+        self.ledger, self.input_first_date, self.input_last_date = ledger, input_first_date, input_last_date
 
 
 class Session:
@@ -35,11 +48,15 @@ class Session:
     Attributes
     ----------
     ledger : pandas.DataFrame
-        The cleaning ledger of :func:`retention.cleaning.clean_transactions`.
+        The cleaning ledger (:func:`~retention.engine.cleaning.ledger_frame`).
     end_date : pandas.Timestamp
         The analysis end day (``after_end_date`` rule).
     first_date, last_date : pandas.Timestamp
         Earliest and latest InvoiceDate of a kept line.
+    input_first_date, input_last_date : pandas.Timestamp
+        Earliest and latest InvoiceDate of any line of the input (kept or not).
+    input_columns : dict of str to bool
+        Whether each optional column (InvoiceNo, StockCode, Description, Country) has a value on any line.
     has_codes : bool
         Whether any kept line has a StockCode.
     whole_quantities : bool
@@ -70,17 +87,27 @@ class Session:
         self._clock = now
 
     def _clean(self, pre_dropped: Mapping[str, int] | None) -> None:
-        from retention.engine.cleaning import ledger_frame, number
+        from retention.engine.cleaning import OPTIONAL, ledger_frame, number
 
-        last = self._runner.fetch(self.plan.last_date())["last"].iloc[0]
-        if pd.isna(last):
-            raise ValueError("the input has no dated transaction line.")
+        span = self._runner.fetch(self.plan.last_date()).iloc[0]
+        last = span["last"]
+        self.input_first_date, self.input_last_date = pd.Timestamp(span["first"]), pd.Timestamp(last)
+        self.input_columns = {c: number(span[f"with_{c}"]) > 0 for c in OPTIONAL}
         config_end = self.config.end_date
-        self.end_date = naive_day(config_end, "end_date") if config_end is not None else pd.Timestamp(last).normalize()
-        counts = self._runner.fetch(self.plan.reason_counts(self.end_date))
+        if config_end is not None:
+            self.end_date = naive_day(config_end, "end_date")
+        else:
+            self.end_date = pd.Timestamp(last).normalize() if pd.notna(last) else pd.NaT
+        # without any dated line every data line is charged to missing_date, whatever the end day
+        counts = self._runner.fetch(self.plan.reason_counts(self.end_date if pd.notna(self.end_date)
+                                                            else pd.Timestamp("1970-01-01")))
         counts["reason"] = counts["reason"].astype(object).where(counts["reason"].notna(), None)
         self._check_missing_numbers(counts)
         self._lap("scan")
+        if pd.isna(self.end_date):
+            nothing = {"distinct_rows": 0, "distinct_revenue": 0.0, "repeat_rows": 0, "repeat_revenue": 0.0}
+            self.ledger = ledger_frame(counts, nothing, pre_dropped)
+            raise NothingKept(self.ledger, self.input_first_date, self.input_last_date)
         self._runner.materialize("lines", self.plan.kept_lines(self.end_date, self.detect_duplicates))
         self._lap("clean")
         self._runner.materialize("returns", self.plan.return_lines(self.end_date))
@@ -89,7 +116,7 @@ class Session:
             raise ValueError("returns must hold cancellation lines with Revenue <= 0; some are positive.")
         self.ledger = ledger_frame(counts, totals, pre_dropped)
         if int(self.ledger["rows"].iloc[-1]) == 0:
-            raise ValueError("no purchase line is left after cleaning; see the ledger rules.")
+            raise NothingKept(self.ledger, self.input_first_date, self.input_last_date)
         self.has_codes = number(totals["with_code"]) > 0
         self.whole_quantities = number(totals["fractional_quantities"]) == 0
         self.first_date, self.last_date = pd.Timestamp(totals["first_date"]), pd.Timestamp(totals["last_date"])
@@ -251,19 +278,49 @@ class Session:
 
         return EdaAggregates(self)
 
+    def kept_facts(self) -> dict[str, Any]:
+        """Facts about the kept lines (:func:`~retention.engine.cleaning.kept_facts`) as a dict."""
+        self.build("days")
+        row = self.fetch(self.plan.kept_facts()).iloc[0]
+        facts = {key: (None if pd.isna(value) else value) for key, value in row.items()}
+        for key in ("customers", "purchase_days", "c_orders", "repeated_lines"):
+            facts[key] = int(facts[key] or 0)
+        return facts
+
+    def clean_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The kept lines and the returns as pandas frames (the rows and order of :meth:`write_clean`).
+
+        For small logs (tests, examples): the lines come out of the engine whole.
+        """
+        frames = []
+        for table in _CLEAN_OUTPUTS.values():
+            frame = self.fetch(self.plan.clean_output(table, self.whole_quantities))
+            for column in ("InvoiceNo", "StockCode", "Description", "CustomerID", "Country"):
+                frame[column] = frame[column].astype("string")
+            frame["InvoiceDate"] = frame["InvoiceDate"].astype("datetime64[ns]")
+            frames.append(frame)
+        return frames[0], frames[1]
+
     def write_clean(self, folder: str | Path) -> dict[str, Path]:
         """Write the kept lines (``transactions.parquet``) and the returns (``returns.parquet``) into ``folder``.
 
-        The columns of :func:`retention.cleaning.clean_transactions`' frames (Quantity whole numbers when
-        every kept Quantity is whole), sorted by time, invoice, product and the other columns. On Spark
-        each is a folder of Parquet parts.
+        The eight canonical columns and ``Revenue`` (Quantity whole numbers when every kept Quantity is
+        whole), one row per kept line (exact duplicates dropped), sorted by time, invoice, product and the other
+        columns. On Spark each is a folder of Parquet parts. Each replaces what was there (a file or a folder)
+        only once it is written whole.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = {}
         for name, table in _CLEAN_OUTPUTS.items():
             path = folder / f"{name}.parquet"
-            self._runner.write_parquet(self.plan.clean_output(table, self.whole_quantities), path)
+            staging = folder / f".{name}.{uuid.uuid4().hex[:8]}.parquet"
+            try:
+                self._runner.write_parquet(self.plan.clean_output(table, self.whole_quantities), staging)
+                _remove(path)
+                staging.rename(path)
+            finally:
+                _remove(staging)
             written[name] = path
         return written
 
@@ -277,6 +334,14 @@ class Session:
         self.close()
 
 
+def _remove(path: Path) -> None:
+    """Delete a file or a folder (Spark writes folders of parts), if it exists."""
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def open_log(source: Source, *, config: EngineConfig | None = None, engine: str = "duckdb", spark: Any = None,
              layout: str = "auto", pre_dropped: Mapping[str, int] | None = None,
              detect_duplicates: bool | None = None) -> Session:
@@ -284,8 +349,9 @@ def open_log(source: Source, *, config: EngineConfig | None = None, engine: str 
 
     Parameters
     ----------
-    source : path, glob, folder or list of paths
-        Parquet or CSV files (see :func:`~retention.engine.inputs.input_files`).
+    source : path, glob, folder, list of paths or pandas.DataFrame
+        Parquet or CSV files (see :func:`~retention.engine.inputs.input_files`), or a frame of lines in
+        memory (read as Parquet is: canonical by default).
     config : EngineConfig, optional
         Cleaning rules, feature defaults and DuckDB limits.
     engine : {"duckdb", "spark"}
@@ -300,12 +366,13 @@ def open_log(source: Source, *, config: EngineConfig | None = None, engine: str 
         Whether exact repeats are duplicates (default: when the input has InvoiceNo and StockCode).
     """
     config = config or EngineConfig()
-    files, kind = input_files(source)
+    frame = source if isinstance(source, pd.DataFrame) else None
+    files, kind = ([], "parquet") if frame is not None else input_files(source)
     chosen = resolve_layout(layout, kind)
     if engine == "duckdb":
-        runner: Any = DuckDBRunner(files, kind, config)
+        runner: Any = DuckDBRunner(files, kind, config, frame=frame)
     elif engine == "spark":
-        runner = SparkRunner(files, kind, config, spark if spark is not None else spark_session())
+        runner = SparkRunner(files, kind, config, spark if spark is not None else spark_session(), frame=frame)
     else:
         raise ValueError(f"engine must be 'duckdb' or 'spark', got {engine!r}.")
     try:

@@ -31,6 +31,7 @@ from retention.report.components import (
 )
 from retention.report.explorer import DEFAULT_EXPLORER_COLUMNS, ExplorerColumn, customer_explorer
 from retention.report.figures import (
+    binned_histogram,
     count_axis,
     format_axis,
     log_histogram,
@@ -53,7 +54,16 @@ from retention.report.formatting import (
     plural,
     tick_format,
 )
-from retention.report.labels import COLUMNS, csv_dictionary, glossary, human_columns, label, meaning
+from retention.report.labels import (
+    COLUMNS,
+    LEDGER_LABELS,
+    csv_dictionary,
+    glossary,
+    human_columns,
+    label,
+    meaning,
+    reason_label,
+)
 from retention.report.notebook import display_html, report_meta, setup_notebook, show_markdown
 from retention.report.settings import ReportSettings, current_settings, settings_from_params, use_settings
 from retention.report.tables import show_static_table, show_table
@@ -77,13 +87,13 @@ __all__ = [
     "CURRENCY_SYMBOLS", "currency_symbol", "money", "pct", "pct_points", "number", "day", "plural", "format_value",
     "tick_format",
     # labels
-    "COLUMNS", "label", "meaning", "human_columns", "glossary", "csv_dictionary",
+    "COLUMNS", "label", "meaning", "human_columns", "glossary", "csv_dictionary", "LEDGER_LABELS", "reason_label",
     # theme
     "PALETTE", "PALETTE_NAME", "GAIN", "LOSS", "WARNING", "ACCENT", "NEUTRAL", "ROLE_COLORS", "TRAFFIC_LIGHT",
     "GAIN_LOSS_SCALE", "trend", "gain_loss_colors",
     # figures
     "style_figure", "format_axis", "money_axis", "count_axis", "share_axis", "zero_based_axes", "sample_points",
-    "log_histogram", "show_figure",
+    "log_histogram", "binned_histogram", "show_figure",
     # tables and the explorer
     "show_table", "show_static_table", "customer_explorer", "ExplorerColumn", "DEFAULT_EXPLORER_COLUMNS",
     # components

@@ -22,7 +22,8 @@ from retention.report.settings import current_settings
 from retention.report.theme import PALETTE
 
 __all__ = ["ZERO_BASED_TRACES", "style_figure", "format_axis", "money_axis", "count_axis", "share_axis",
-           "zero_based_axes", "wrap_title", "sample_points", "log_histogram", "show_figure", "figure_html"]
+           "zero_based_axes", "wrap_title", "sample_points", "log_histogram", "binned_histogram", "show_figure",
+           "figure_html"]
 
 # Trace types whose value axis is zero-based by default; figures with any other trace type are left alone.
 ZERO_BASED_TRACES = frozenset({"bar", "histogram", "scatter", "scattergl", "box", "violin", "waterfall", "funnel"})
@@ -155,8 +156,6 @@ def log_histogram(values, n_bins: int = 40, color: str = PALETTE[0], unit: str =
     over ten decades) are counted in the first bin, whose hover label starts at the smallest value. The
     default floor is the smallest positive value, but no less than 1/10,000 of the 99th percentile.
     """
-    import plotly.graph_objects as go
-
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     positive = v[v > 0]
@@ -168,15 +167,36 @@ def log_histogram(values, n_bins: int = 40, color: str = PALETTE[0], unit: str =
     edges = np.logspace(np.log10(low), np.log10(high), n_bins + 1)
     edges[0], edges[-1] = low, high  # exact ends: rounding in logspace must not push values out
     counts, _ = np.histogram(np.clip(v, low, None), bins=edges)
-    centres = np.sqrt(edges[:-1] * edges[1:])
-    starts = edges[:-1].copy()
+    bins = pd.DataFrame({"left": edges[:-1], "right": edges[1:], "count": counts})
     if v.size:
-        starts[0] = min(starts[0], v.min())
-    fig = go.Figure(go.Bar(x=centres, y=counts, width=np.diff(edges), marker_color=color,
-                           customdata=np.stack([starts, edges[1:]], axis=1),
-                           hovertemplate="%{customdata[0]:,.2f} to %{customdata[1]:,.2f}" + unit
-                           + ": %{y:,}<extra></extra>"))
-    fig.update_xaxes(type="log")
+        bins.loc[0, "left"] = min(low, float(v.min()))
+    return binned_histogram(bins, "count", color=color, unit=unit, edges=edges)
+
+
+def binned_histogram(bins: pd.DataFrame, count: str = "count", *, color: str = PALETTE[0], unit: str = "",
+                     log_x: bool = True, edges: np.ndarray | None = None, value_format: str = ",.2f"):
+    """A histogram drawn from bin counts made elsewhere (the engine counts the lines; only the bins come here).
+
+    ``bins`` has ``left``, ``right`` and the ``count`` column, one row per bin in order (on a log axis the bins
+    are log-spaced, e.g. :meth:`retention.engine.aggregates.EdaAggregates.histogram`). Each bar spans its bin;
+    the hover names the range (``left`` to ``right``, in ``unit``) and the count. ``edges`` overrides the drawn
+    bar extents (e.g. when the first bin's ``left`` is the smallest value, below the axis floor).
+    """
+    import plotly.graph_objects as go
+
+    left, right = bins["left"].to_numpy(dtype=float), bins["right"].to_numpy(dtype=float)
+    drawn = np.r_[left[:1], right] if edges is None else np.asarray(edges, dtype=float)
+    if log_x:
+        drawn = np.maximum(drawn, np.nextafter(0, 1))
+        centres = np.sqrt(drawn[:-1] * drawn[1:])
+    else:
+        centres = (drawn[:-1] + drawn[1:]) / 2
+    fig = go.Figure(go.Bar(x=centres, y=bins[count].to_numpy(), width=np.diff(drawn), marker_color=color,
+                           customdata=np.stack([left, right], axis=1),
+                           hovertemplate=f"%{{customdata[0]:{value_format}}} to %{{customdata[1]:{value_format}}}"
+                           + unit + ": %{y:,}<extra></extra>"))
+    if log_x:
+        fig.update_xaxes(type="log")
     fig.update_layout(bargap=0)
     return fig
 

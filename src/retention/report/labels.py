@@ -20,8 +20,8 @@ from functools import cache
 
 import pandas as pd
 
-__all__ = ["ColumnInfo", "COLUMNS", "column_info", "label", "meaning", "unit", "human_columns", "glossary",
-           "csv_dictionary"]
+__all__ = ["ColumnInfo", "COLUMNS", "LEDGER_LABELS", "column_info", "label", "meaning", "unit", "human_columns",
+           "glossary", "csv_dictionary", "reason_label"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,31 @@ COLUMNS: dict[str, ColumnInfo] = {
     "Why": _C("Why on the list"),
 }
 """Every known column. Unknown columns get a label made from their name (``net_profit`` -> "Net profit")."""
+
+LEDGER_LABELS: dict[str, str] = {
+    "rows_in": "Lines in the file",
+    "blank_line": "Blank line",
+    "repeated_header": "Header line repeated",
+    "far_past_date": "Dated far in the past",
+    "far_future_date": "Dated far in the future",
+    "missing_customer_id": "No customer id (guest)",
+    "missing_date": "No date",
+    "cancellation": "Cancellation or return",
+    "non_positive_quantity": "Zero or negative quantity",
+    "non_product_code": "Not a product (fees, postage)",
+    "non_positive_price": "Zero or negative price",
+    "after_end_date": "After the analysis date",
+    "outlier": "Outlier quantity or price",
+    "duplicate_line": "Exact duplicate line",
+    "rows_kept": "Lines kept",
+}
+"""Short names a person reads for the cleaning ledger's reasons (what each rule means is defined with the rules, in
+:data:`retention.engine.cleaning.LEDGER_REASONS`, and written in the ledger's ``rule`` column)."""
+
+
+def reason_label(reason: str) -> str:
+    """The short name of a cleaning-ledger reason (``missing_customer_id`` -> "No customer id (guest)")."""
+    return LEDGER_LABELS.get(reason, _label_from_name(reason))
 
 
 @cache

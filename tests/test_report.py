@@ -191,6 +191,9 @@ def test_binned_histogram_draws_bins_counted_elsewhere():
     assert list(bar.y) == [5, 3, 1] and list(bar.width) == [9.0, 90.0, 900.0]
     assert bar.x[1] == pytest.approx(np.sqrt(10 * 100)) and bar.customdata[2][1] == 1000.0
     assert "GBP" in bar.hovertemplate
+    whole = pd.DataFrame({"left": [1.0, 2.0, 12.0], "right": [2.0, 12.0, 14.0], "orders": [4, 3, 1]})
+    bar = rp.binned_histogram(whole, "orders", integer=True, unit=" lines").data[0]
+    assert list(bar.customdata) == ["1", "2 to 11", "12 to 13"] and list(bar.width) == [1.0, 10.0, 2.0]
 
 
 def test_every_ledger_reason_has_a_short_name():

@@ -54,7 +54,8 @@ def _run(args: argparse.Namespace) -> None:
     from retention import stages
 
     _prepare(args)
-    wanted = [s for s in args.steps.split(",") if s] if args.steps else list(catalog.NOTEBOOK_STEPS)
+    # no --steps: every step; --steps "" (the first report of `make report-one`): prepare only
+    wanted = [s for s in args.steps.split(",") if s] if args.steps is not None else list(catalog.NOTEBOOK_STEPS)
     unknown = [s for s in wanted if s not in catalog.NOTEBOOK_STEPS]
     if unknown:
         raise ParamsError(f"--steps names {unknown}, which are not steps of the series {list(catalog.NOTEBOOK_STEPS)}.")
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--params", default="params/default.yaml")
         cmd.add_argument("--out", default="reports")
         if name == "run":
-            cmd.add_argument("--steps", default="", help="comma-separated steps (default: all)")
+            cmd.add_argument("--steps", default=None, help="comma-separated steps (default: all; empty: none)")
         cmd.set_defaults(func=func)
     args = parser.parse_args(argv)
     try:

@@ -75,14 +75,17 @@ class EdaAggregates:
     def histogram(self, column: str, n_bins: int) -> pd.DataFrame:
         """Orders per log-spaced bin of ``column`` (``"value"`` or ``"lines"``): ``left``, ``right``, ``orders``.
 
-        The bins of the report's log histograms: ``n_bins`` log-spaced bins from the smallest to the
-        largest positive value; values at or below zero count in the first bin.
+        The bins of the report's log histograms: for order values ``n_bins`` log-spaced bins from the smallest
+        to the largest positive value (values at or below zero count in the first bin); for product lines, a
+        whole number, about ``n_bins`` bins of whole numbers (:func:`~retention.engine.eda.integer_log_edges`:
+        ``left <= lines < right``).
         """
         if column not in ("value", "lines"):
             raise ValueError(f"column must be 'value' or 'lines', got {column!r}")
         limits = self._fetch("value_range", ("orders",), column=column).iloc[0]
         low, high = (float(limits["low"]), float(limits["high"])) if pd.notna(limits["low"]) else (1.0, 10.0)
-        edges = eda.log_bin_edges(low, high, n_bins)
+        edges = eda.integer_log_edges(low, high, n_bins) if column == "lines" else eda.log_bin_edges(low, high, n_bins)
+        n_bins = len(edges) - 1
         self.session.upload("edges", pd.DataFrame({"bin": np.arange(n_bins, dtype=np.int32), "lo": edges[:-1],
                                                    "hi": edges[1:]}))
         counts = self._fetch("histogram", ("orders",), column=column, low=low, n_bins=n_bins)
@@ -93,5 +96,5 @@ class EdaAggregates:
         return self.histogram("value", n_bins)
 
     def basket_size_histogram(self, n_bins: int = 25) -> pd.DataFrame:
-        """Orders per log-spaced bin of product lines per order."""
+        """Orders per bin of whole numbers of product lines per order (``left <= lines < right``)."""
         return self.histogram("lines", n_bins)

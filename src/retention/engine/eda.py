@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "WEEKDAYS", "cohort_counts_expr", "cohort_table", "count_distinct", "countries_table", "country_expr",
-    "headline_table", "histogram_counts_expr", "histogram_table", "log_bin_edges", "month_start", "monthly_expr",
-    "monthly_table", "orders_expr", "product_descriptions_expr", "products_table", "top_products_expr",
+    "headline_table", "histogram_counts_expr", "histogram_table", "integer_log_edges", "log_bin_edges", "month_start",
+    "monthly_expr", "monthly_table", "orders_expr", "product_descriptions_expr", "products_table", "top_products_expr",
     "weekday_hour_expr", "weekday_hour_table",
 ]
 
@@ -220,6 +220,18 @@ def log_bin_edges(low: float, high: float, n_bins: int) -> np.ndarray:
     edges = np.logspace(np.log10(low), np.log10(high), int(n_bins) + 1)
     edges[0], edges[-1] = low, high
     return edges
+
+
+def integer_log_edges(low: int, high: int, n_bins: int) -> np.ndarray:
+    """Edges of about ``n_bins`` bins of whole numbers from ``low`` to ``high``: bin ``i`` holds ``edges[i] <=
+    value < edges[i + 1]``, each at least one number wide and growing geometrically (1, 2, 3, ..., 12, 14, 16,
+    ...), so no bin on a log axis is empty only because no whole number falls in it."""
+    low, stop = max(int(low), 1), max(int(high), int(low), 1) + 1
+    ratio = (stop / low) ** (1.0 / max(int(n_bins), 1))
+    edges = [low]
+    while edges[-1] < stop:
+        edges.append(min(stop, max(edges[-1] + 1, int(np.floor(edges[-1] * ratio)))))
+    return np.asarray(edges, dtype=float)
 
 
 def histogram_table(edges: np.ndarray, counts: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ modules never import this package.
 
 from retention.report.components import (
     KpiCard,
+    bullet_list_html,
     callout,
     callout_html,
     decision_card_html,
@@ -28,6 +29,7 @@ from retention.report.components import (
     show_decision,
     show_glossary,
     show_kpis,
+    show_list,
 )
 from retention.report.explorer import DEFAULT_EXPLORER_COLUMNS, ExplorerColumn, customer_explorer
 from retention.report.figures import (
@@ -98,7 +100,7 @@ __all__ = [
     "show_table", "show_static_table", "customer_explorer", "ExplorerColumn", "DEFAULT_EXPLORER_COLUMNS",
     # components
     "callout", "callout_html", "KpiCard", "kpi_cards", "kpi_cards_html", "kpi_cards_from_json", "show_kpis",
-    "decision_card_html", "show_decision", "show_glossary",
+    "decision_card_html", "show_decision", "show_glossary", "bullet_list_html", "show_list",
     # settings and notebook
     "ReportSettings", "current_settings", "use_settings", "settings_from_params", "setup_notebook", "report_meta",
     "show_markdown", "display_html",

@@ -25,7 +25,7 @@ from retention.report.theme import TRAFFIC_LIGHT, Trend, trend
 
 __all__ = ["KpiCard", "TRAFFIC_LIGHT_WORDS", "callout", "callout_html", "kpi_cards", "kpi_cards_html",
            "kpi_cards_from_json", "format_kpi", "decision_card_html", "show_decision", "show_kpis",
-           "glossary_html", "show_glossary"]
+           "glossary_html", "show_glossary", "bullet_list_html", "show_list"]
 
 _esc = html.escape
 TRAFFIC_LIGHT_WORDS = {"green": "clears it comfortably", "amber": "clears it narrowly", "red": "does not clear it"}
@@ -43,6 +43,17 @@ def callout_html(text: str, title: str = "What this says", tone: str = "info") -
 def callout(text: str, title: str = "What this says", tone: str = "info") -> None:
     """Show a highlighted "what this says" box (see :func:`callout_html`)."""
     display_html(callout_html(text, title, tone))
+
+
+def bullet_list_html(items: Iterable[str], intro: str | None = None) -> str:
+    """Plain sentences as a bulleted list (escaped: text from data or a loader is never read as markup)."""
+    head = f"<p><strong>{_esc(intro)}</strong></p>" if intro else ""
+    return head + "<ul>" + "".join(f"<li>{_esc(str(item))}</li>" for item in items) + "</ul>"
+
+
+def show_list(items: Iterable[str], intro: str | None = None) -> None:
+    """Show sentences as a bulleted list under an optional bold ``intro`` (see :func:`bullet_list_html`)."""
+    display_html(bullet_list_html(items, intro))
 
 
 @dataclass(frozen=True)

@@ -174,13 +174,15 @@ def log_histogram(values, n_bins: int = 40, color: str = PALETTE[0], unit: str =
 
 
 def binned_histogram(bins: pd.DataFrame, count: str = "count", *, color: str = PALETTE[0], unit: str = "",
-                     log_x: bool = True, edges: np.ndarray | None = None, value_format: str = ",.2f"):
+                     log_x: bool = True, edges: np.ndarray | None = None, value_format: str = ",.2f",
+                     integer: bool = False):
     """A histogram drawn from bin counts made elsewhere (the engine counts the lines; only the bins come here).
 
     ``bins`` has ``left``, ``right`` and the ``count`` column, one row per bin in order (on a log axis the bins
     are log-spaced, e.g. :meth:`retention.engine.aggregates.EdaAggregates.histogram`). Each bar spans its bin;
-    the hover names the range (``left`` to ``right``, in ``unit``) and the count. ``edges`` overrides the drawn
-    bar extents (e.g. when the first bin's ``left`` is the smallest value, below the axis floor).
+    the hover names the range (``left`` to ``right``, in ``unit``) and the count. ``integer`` bins hold whole
+    numbers ``left <= value < right`` and the hover names them ("4" or "12 to 13"). ``edges`` overrides the
+    drawn bar extents (e.g. when the first bin's ``left`` is the smallest value, below the axis floor).
     """
     import plotly.graph_objects as go
 
@@ -188,13 +190,16 @@ def binned_histogram(bins: pd.DataFrame, count: str = "count", *, color: str = P
     drawn = np.r_[left[:1], right] if edges is None else np.asarray(edges, dtype=float)
     if log_x:
         drawn = np.maximum(drawn, np.nextafter(0, 1))
-        centres = np.sqrt(drawn[:-1] * drawn[1:])
+    centres = np.sqrt(drawn[:-1] * drawn[1:]) if log_x else (drawn[:-1] + drawn[1:]) / 2
+    if integer:
+        customdata: Any = [number(a) if b - a <= 1 else f"{number(a)} to {number(b - 1)}"
+                           for a, b in zip(left, right, strict=True)]
+        hover = "%{customdata}"
     else:
-        centres = (drawn[:-1] + drawn[1:]) / 2
+        customdata = np.stack([left, right], axis=1)
+        hover = f"%{{customdata[0]:{value_format}}} to %{{customdata[1]:{value_format}}}"
     fig = go.Figure(go.Bar(x=centres, y=bins[count].to_numpy(), width=np.diff(drawn), marker_color=color,
-                           customdata=np.stack([left, right], axis=1),
-                           hovertemplate=f"%{{customdata[0]:{value_format}}} to %{{customdata[1]:{value_format}}}"
-                           + unit + ": %{y:,}<extra></extra>"))
+                           customdata=customdata, hovertemplate=hover + unit + ": %{y:,}<extra></extra>"))
     if log_x:
         fig.update_xaxes(type="log")
     fig.update_layout(bargap=0)

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from retention import eda
+from retention.report.formatting import day, money, number, pct, plural
+from retention.report.labels import reason_label
 from retention.stages.context import Context
 
 __all__ = ["EdaResult", "run"]
@@ -56,6 +58,79 @@ class EdaResult:
     @property
     def largest_cut(self) -> pd.Series | None:
         return eda.largest_cut(self.ledger)
+
+    @property
+    def recent_months(self) -> int:
+        """The months the returning share is measured over (the last three, or fewer in a short log)."""
+        return min(3, len(self.monthly))
+
+    @property
+    def recent_returning_share(self) -> float:
+        return eda.recent_returning_share(self.monthly, self.recent_months)
+
+    @property
+    def busiest(self) -> tuple[str, int]:
+        """The weekday and hour with the most orders."""
+        return eda.busiest_slot(self.weekday_hour)
+
+    # -- the sentences the report states (their logic lives here, where a test reaches it) ----------------------
+    @property
+    def in_short(self) -> str:
+        """The first screen's answer: who bought what, the retention lever, the peak, whether the data holds up."""
+        h, cur, one_time, repeat, cut = self.headline, self.currency, self.headline["one_time_share"], \
+            self.next_month, self.largest_cut
+        text = (f"{plural(h['customers'], 'customer')} placed {plural(h['orders'], 'order')} worth "
+                f"{money(h['revenue'], cur)} from {day(h['first_date'])} to {day(h['last_date'])}. ")
+        if one_time >= 0.5:
+            text += (f"Most customers ({pct(one_time)}) have bought only once so far: winning the second order is the "
+                     f"main retention lever.")
+        else:
+            text += f"{pct(one_time)} of customers have bought only once so far; the rest came back at least once."
+        if repeat.cohorts:
+            text += f" Of all new customers, {pct(repeat.weighted)} bought again in the month after their first order."
+        text += (f" Revenue peaks in {h['peak_month'].strftime('%B %Y')} ({pct(h['peak_month_share'])} of the "
+                 f"total). The data passed every check the reports need; cleaning kept {pct(self.kept_share)} of the "
+                 f"{number(self.info['rows_in'])} lines")
+        if cut is None:
+            return text + " and left none out."
+        return text + (f"; the largest cut is “{reason_label(cut['reason']).lower()}” "
+                       f"({plural(int(cut['rows']), 'line')}).")
+
+    @property
+    def large_orders_sentence(self) -> str | None:
+        """Whether a few very large orders carry the business (wholesale-sized), said only as the data shows it."""
+        big, cur = self.large_orders, self.currency
+        if big.carry_the_business:
+            return (f"Orders worth {money(big.threshold, cur)} or more (ten times the median) are only "
+                    f"{pct(big.order_share)} of orders but bring {pct(big.revenue_share)} of revenue: a few very "
+                    f"large, wholesale-sized orders carry much of the business.")
+        if big.orders:
+            return (f"Orders worth ten times the median or more ({money(big.threshold, cur)}) are rare: "
+                    f"{plural(big.orders, 'order')}, {pct(big.revenue_share)} of revenue. No small group of very "
+                    f"large orders drives the business.")
+        return None
+
+    @property
+    def big_spenders_sentence(self) -> str | None:
+        """Countries whose customers spend far more than average (a wholesale pattern); None when there are none."""
+        if self.big_spenders is None or self.big_spenders.empty:
+            return None
+        big, others = self.big_spenders.iloc[0], len(self.big_spenders) - 1
+        return (f"Customers in {big['country']} spend {big['multiple']:.0f} times as much as the average customer "
+                f"({money(big['revenue_per_customer'], self.currency)} each, {plural(big['customers'], 'customer')})"
+                + (f", and so do those of {plural(others, 'other country', 'other countries')}" if others else "")
+                + ": a pattern of wholesale buyers (shops that resell), who need a different retention offer.")
+
+    @property
+    def repeat_note(self) -> str:
+        """How the next-month repeat rate is averaged (weighted first; the plain mean when it differs)."""
+        repeat = self.next_month
+        note = (f"Weighted by cohort size: {plural(repeat.customers, 'new customer')} of "
+                f"{plural(repeat.cohorts, 'cohort')} pooled, each counting once.")
+        if repeat.differ:
+            note += (f" The plain average of the cohorts' rates is {pct(repeat.unweighted)}: there a small cohort "
+                     f"counts as much as a large one.")
+        return note
 
 
 def run(ctx: Context) -> EdaResult:

@@ -93,7 +93,8 @@ unit: $(INSTALLED)
 test-dag: $(INSTALLED)
 	$(BIN)/python -m pytest -p no:cacheprovider tests/test_dag.py -m dag
 
-# The whole series (make reports) on small and odd logs that prepare accepts (a few minutes).
+# The whole series (retention run: prepare and every stage) on small and odd logs that prepare accepts (a few
+# minutes).
 test-series: $(INSTALLED)
 	$(BIN)/python -m pytest -p no:cacheprovider tests/test_series.py -m series
 

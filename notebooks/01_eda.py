@@ -78,6 +78,8 @@ elif len(dropped) > 1:
         customdata=dropped["share_of_rows"], hovertemplate="%{y}: %{x:,} lines (%{customdata:.1%})<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
+    if dropped["rows"].max() < 5:
+        fig.update_xaxes(dtick=1)  # whole lines only
     rp.style_figure(fig, f"The largest cut: {rp.reason_label(cut['reason']).lower()} "
                     f"({rp.pct(cut['share_of_rows'])} of lines)", "Lines left out", None,
                     max(220, 60 + 34 * len(dropped)), x_unit="count")

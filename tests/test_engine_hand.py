@@ -174,3 +174,11 @@ def test_clean_lines_and_returns_are_written_as_parquet(log, tmp_path):
     assert len(kept) == 6 and kept["Revenue"].sum() == 69.0 and kept["Quantity"].dtype == np.int64
     assert kept["InvoiceNo"].tolist() == ["100", "100", "101", "200", "201", "103"]  # by time
     assert back["InvoiceNo"].tolist() == ["C102"] and back["Revenue"].tolist() == [-5.0]
+
+
+def test_orders_all_worth_the_same_get_one_decade_of_bins(lines):
+    frame = lines([("1", "A", 2, "2011-01-03 10:00", 5.0, "1"), ("2", "A", 2, "2011-02-03 10:00", 5.0, "2")])
+    with open_log(frame, layout="canonical") as same:  # a frame in memory is read where it is
+        bins = same.eda.order_value_histogram(n_bins=4)
+    assert bins["orders"].sum() == 2 and bins["left"].iloc[0] == 10.0 and bins["right"].iloc[-1] == 100.0
+    assert (bins["right"] > bins["left"]).all()

@@ -84,6 +84,8 @@ class EdaAggregates:
             raise ValueError(f"column must be 'value' or 'lines', got {column!r}")
         limits = self._fetch("value_range", ("orders",), column=column).iloc[0]
         low, high = (float(limits["low"]), float(limits["high"])) if pd.notna(limits["low"]) else (1.0, 10.0)
+        if column == "value" and high <= low:  # every order worth the same: one decade around it
+            high = low * 10
         edges = eda.integer_log_edges(low, high, n_bins) if column == "lines" else eda.log_bin_edges(low, high, n_bins)
         n_bins = len(edges) - 1
         self.session.upload("edges", pd.DataFrame({"bin": np.arange(n_bins, dtype=np.int32), "lo": edges[:-1],

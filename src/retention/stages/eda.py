@@ -84,8 +84,10 @@ class EdaResult:
         if one_time >= 0.5:
             text += (f"Most customers ({pct(one_time)}) have bought only once so far: winning the second order is the "
                      f"main retention lever.")
-        else:
+        elif one_time > 0:
             text += f"{pct(one_time)} of customers have bought only once so far; the rest came back at least once."
+        else:
+            text += "Every customer has come back at least once."
         if repeat.cohorts:
             text += f" Of all new customers, {pct(repeat.weighted)} bought again in the month after their first order."
         text += (f" Revenue peaks in {h['peak_month'].strftime('%B %Y')} ({pct(h['peak_month_share'])} of the "

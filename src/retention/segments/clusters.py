@@ -12,10 +12,20 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-__all__ = ["SILHOUETTE_SAMPLE", "ClusterResult", "cluster_customers"]
+__all__ = ["SILHOUETTE_SAMPLE", "SILHOUETTE_BANDS", "ClusterResult", "cluster_customers", "silhouette_verdict"]
 
 SILHOUETTE_SAMPLE = 5_000
 """At most this many customers (a seeded sample) are used to compute silhouette scores."""
+
+SILHOUETTE_BANDS: tuple[tuple[float, float, str], ...] = (
+    (-1.0, 0.25, "no real structure"),
+    (0.25, 0.50, "weak structure"),
+    (0.50, 0.70, "reasonable structure"),
+    (0.70, 1.0, "strong structure"),
+)
+"""How to read an average silhouette score (Kaufman & Rousseeuw, *Finding Groups in Data*, 1990): up to
+0.25 no substantial structure, up to 0.50 a weak one that may be artificial, up to 0.70 a reasonable one,
+above a strong one. Each band is (low, high, words); a score on a boundary belongs to the band below."""
 
 _CLUSTER_THRESHOLD = 0.5
 # Words for a cluster whose mean is at least _CLUSTER_THRESHOLD standard deviations above / below average.
@@ -62,6 +72,23 @@ class ClusterResult:
     centroids: pd.DataFrame
     descriptions: pd.Series
     log_columns: tuple[str, ...]
+
+    @property
+    def score(self) -> float:
+        """The silhouette score of the chosen k."""
+        return float(self.silhouette.set_index("k").loc[self.k, "silhouette"])
+
+    @property
+    def verdict(self) -> str:
+        """The chosen k's silhouette score in words (:func:`silhouette_verdict`)."""
+        return silhouette_verdict(self.score)
+
+
+def silhouette_verdict(score: float) -> str:
+    """An average silhouette score in words, by :data:`SILHOUETTE_BANDS`: "weak structure" for 0.3."""
+    if not -1.0 <= score <= 1.0:
+        raise ValueError(f"a silhouette score lies between -1 and 1, got {score!r}.")
+    return next(words for low, high, words in SILHOUETTE_BANDS if score <= high)
 
 
 def _cluster_matrix(features: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:

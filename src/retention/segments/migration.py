@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from retention.segments.rfm import SEGMENT_ORDER
+from retention.segments.rfm import GROUP_ORDER, SEGMENT_ORDER, segment_group
 
-__all__ = ["NEW_SEGMENT", "LAPSED_SEGMENT", "lapsed_customers", "segment_migration"]
+__all__ = ["NEW_SEGMENT", "LAPSED_SEGMENT", "lapsed_customers", "segment_migration", "migration_by_group",
+           "migration_summary"]
 
 NEW_SEGMENT = "New (no history)"
 """``from_segment`` of customers without purchases at the earlier cutoff in :func:`segment_migration`."""
@@ -104,3 +105,55 @@ def segment_migration(segments_before: pd.Series, segments_after: pd.Series, *,
     order = sorted(range(len(table)), key=lambda i: (keys["a"].iat[i], keys["b"].iat[i]))
     table = table.iloc[order].reset_index(drop=True)
     return table.astype({"from_segment": "str", "to_segment": "str"})
+
+
+def migration_by_group(migration: pd.DataFrame) -> pd.DataFrame:
+    """:func:`segment_migration` with the segments folded into their broad groups (:data:`SEGMENT_GROUPS`).
+
+    New (no history) and No purchase since stay as they are. Returns from_group, to_group, customers (only
+    non-zero pairs), ordered from best to worst like the segments (New first, No purchase since last).
+    """
+    keep = {NEW_SEGMENT, LAPSED_SEGMENT}
+    fold = {"from_segment": "from_group", "to_segment": "to_group"}
+    table = migration.assign(**{new: migration[old].where(migration[old].isin(keep), segment_group(migration[old]))
+                                for old, new in fold.items()})
+    table = table.groupby(["from_group", "to_group"], sort=False)["customers"].sum().reset_index()
+    rank = {NEW_SEGMENT: -1, **{g: i for i, g in enumerate(GROUP_ORDER)}, LAPSED_SEGMENT: len(GROUP_ORDER) + 1}
+    key = table["from_group"].map(lambda g: (rank.get(g, len(GROUP_ORDER)), g)).tolist()
+    key2 = table["to_group"].map(lambda g: (rank.get(g, len(GROUP_ORDER)), g)).tolist()
+    order = sorted(range(len(table)), key=lambda i: (key[i], key2[i]))
+    table = table.iloc[order].reset_index(drop=True)
+    table["customers"] = table["customers"].astype(np.int64)
+    return table.astype({"from_group": "str", "to_group": "str"})
+
+
+def migration_summary(migration: pd.DataFrame) -> pd.DataFrame:
+    """Per segment at the earlier cutoff: how many customers it held, how many bought again since, and where
+    most of those who bought are now.
+
+    Returns a table indexed by from_segment (the segments present at the earlier cutoff, best first; the
+    customers who were new since are left out) with columns customers, bought_again, bought_again_share,
+    no_purchase_since, top_destination (the segment now of most of those who bought again, ties in segment
+    order; missing when nobody did) and top_destination_share (of those who bought again).
+    """
+    seen = migration[migration["from_segment"] != NEW_SEGMENT]
+    rows = []
+    for source, part in seen.groupby("from_segment", sort=False):
+        bought = part[part["to_segment"] != LAPSED_SEGMENT]
+        customers, again = int(part["customers"].sum()), int(bought["customers"].sum())
+        top, top_share = None, np.nan
+        if again:
+            ranked = bought.assign(rank=_segment_rank(bought["to_segment"]).tolist())
+            ranked = ranked.sort_values("customers", ascending=False, kind="stable")
+            best = ranked[ranked["customers"] == ranked["customers"].iloc[0]].sort_values("rank").iloc[0]
+            top, top_share = str(best["to_segment"]), best["customers"] / again
+        rows.append({"from_segment": source, "customers": customers, "bought_again": again,
+                     "bought_again_share": again / customers, "no_purchase_since": customers - again,
+                     "top_destination": top, "top_destination_share": top_share})
+    columns = ["customers", "bought_again", "bought_again_share", "no_purchase_since", "top_destination",
+               "top_destination_share"]
+    table = pd.DataFrame(rows, columns=["from_segment", *columns]).set_index("from_segment")
+    ranked = _segment_rank(pd.Series(table.index, index=table.index))
+    table = table.loc[sorted(table.index, key=lambda s: ranked[s])]
+    return table.astype({"customers": np.int64, "bought_again": np.int64, "no_purchase_since": np.int64,
+                         "top_destination": "str"})

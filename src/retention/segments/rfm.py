@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SEGMENT_ORDER", "DEFAULT_SEGMENT_RULES", "SEGMENT_DESCRIPTIONS", "AT_RISK_SEGMENTS", "rfm_scores",
+__all__ = ["SEGMENT_ORDER", "DEFAULT_SEGMENT_RULES", "SEGMENT_PORTRAITS", "SEGMENT_ACTIONS", "SEGMENT_DESCRIPTIONS",
+           "AT_RISK_SEGMENTS", "GONE_QUIET_SEGMENTS", "SEGMENT_GROUPS", "GROUP_ORDER", "segment_group", "rfm_scores",
            "validate_segment_rules", "assign_segments"]
 
 SEGMENT_ORDER: tuple[str, ...] = (
@@ -51,23 +52,71 @@ DEFAULT_SEGMENT_RULES: tuple[dict[str, Any], ...] = (
 )
 """The 11-segment RFM grid as data: the first rule whose inclusive R and FM ranges match wins."""
 
-SEGMENT_DESCRIPTIONS: dict[str, str] = {
-    "Champions": "Bought recently, buy often and spend the most. Reward them, ask for reviews, early access.",
-    "Loyal Customers": "Buy often and spend well, though not in the last weeks. Upsell, loyalty programme.",
-    "Potential Loyalists": "Recent buyers, average frequency and spend. Offer membership, recommendations.",
-    "New Customers": "Bought very recently, for the first time. Onboard them; make the second order easy.",
-    "Promising": "Recent buyers who have not spent much yet. Build brand awareness, offer a trial or bundle.",
-    "Need Attention": "Average recency, frequency and spend. Limited-time offers, personal recommendations.",
-    "About To Sleep": "Below-average recency and low spend. Reconnect with popular products and a discount.",
-    "Can't Lose Them": "Once the biggest, most frequent buyers, gone quiet. Win them back personally.",
-    "At Risk": "Spent well and often, but long ago. Send personal re-engagement emails and renewal offers.",
-    "Hibernating": "Low spend, few orders, last order long ago. Offer relevant products, special discounts.",
-    "Lost": "Lowest recency, frequency and spend. Revive with one low-cost campaign, otherwise ignore.",
+SEGMENT_PORTRAITS: dict[str, str] = {
+    "Champions": "Bought recently, buy often and spend the most.",
+    "Loyal Customers": "Buy often and spend well, though not in the last weeks.",
+    "Potential Loyalists": "Recent buyers with average frequency and spend.",
+    "New Customers": "Bought very recently, for the first time.",
+    "Promising": "Recent buyers who have not spent much yet.",
+    "Need Attention": "Average recency, frequency and spend.",
+    "About To Sleep": "Below-average recency and low spend.",
+    "Can't Lose Them": "Once among the biggest, most frequent buyers; gone quiet.",
+    "At Risk": "Spent well and often, but long ago.",
+    "Hibernating": "Low spend, few orders, last order long ago.",
+    "Lost": "Lowest recency, frequency and spend.",
 }
-"""One plain-English line per segment with the suggested action."""
+"""Who the customers of each segment are, in one plain sentence."""
+
+SEGMENT_ACTIONS: dict[str, str] = {
+    "Champions": "Reward them; ask for reviews; offer early access.",
+    "Loyal Customers": "Upsell; invite them to a loyalty programme.",
+    "Potential Loyalists": "Offer membership and personal recommendations.",
+    "New Customers": "Onboard them; make the second order easy.",
+    "Promising": "Build awareness; offer a trial or a bundle.",
+    "Need Attention": "Limited-time offers, personal recommendations.",
+    "About To Sleep": "Reconnect with popular products and a discount.",
+    "Can't Lose Them": "Win them back personally, before a competitor does.",
+    "At Risk": "Personal re-engagement emails and renewal offers.",
+    "Hibernating": "Relevant products and a special discount.",
+    "Lost": "One low-cost revival campaign, otherwise leave them.",
+}
+"""What to do with each segment, in a few words (the action column of the segment profile)."""
+
+SEGMENT_DESCRIPTIONS: dict[str, str] = {s: f"{SEGMENT_PORTRAITS[s]} {SEGMENT_ACTIONS[s]}" for s in SEGMENT_ORDER}
+"""One plain-English line per segment: who they are, then the suggested action."""
 
 AT_RISK_SEGMENTS: frozenset[str] = frozenset({"At Risk", "Can't Lose Them", "About To Sleep"})
 """Segments worth a retention campaign: valuable customers who are drifting away."""
+
+GONE_QUIET_SEGMENTS: frozenset[str] = frozenset({"Hibernating", "Lost"})
+"""Segments of customers with a low score on every count and a last order long ago."""
+
+SEGMENT_GROUPS: dict[str, str] = {
+    "Champions": "Best",
+    "Loyal Customers": "Best",
+    "Potential Loyalists": "Recent",
+    "New Customers": "Recent",
+    "Promising": "Recent",
+    "Need Attention": "Middle",
+    "About To Sleep": "At risk",
+    "Can't Lose Them": "At risk",
+    "At Risk": "At risk",
+    "Hibernating": "Gone quiet",
+    "Lost": "Gone quiet",
+}
+"""Five broad groups of the eleven segments, for charts that cannot show eleven labels (a phone):
+best (Champions, Loyal), recent (bought lately, not much yet), middle, at risk (:data:`AT_RISK_SEGMENTS`)
+and gone quiet (:data:`GONE_QUIET_SEGMENTS`)."""
+
+GROUP_ORDER: tuple[str, ...] = ("Best", "Recent", "Middle", "At risk", "Gone quiet")
+"""The groups of :data:`SEGMENT_GROUPS` from best to worst."""
+
+
+def segment_group(names: pd.Series) -> pd.Series:
+    """The broad group of each segment name (:data:`SEGMENT_GROUPS`); names outside the default grid (from
+    custom rules) are their own group."""
+    return names.astype("str").map(lambda s: SEGMENT_GROUPS.get(s, s)).astype("str")
+
 
 _GRID = range(1, 6)
 

@@ -32,6 +32,8 @@ _CSV_COLUMNS = ("CustomerID", "Segment", "R", "F", "M", "RFM", "Cluster", "Clust
                 "Frequency", "Monetary", "AvgOrderValue", "DaysBetweenOrders", "Tenure", "FirstPurchase",
                 "LastPurchase", "Country")
 
+_DECIMALS = 6  # float features are rounded to this many decimals (reproducible bytes)
+
 GROUP_NAMES = {"all": "All customers", "best": "Champions", "at_risk": "Drifting away", "quiet": "Gone quiet"}
 """Keys and names of the rows of :attr:`SegmentsResult.groups`."""
 
@@ -88,6 +90,11 @@ def _features(ctx: Context, end: pd.Timestamp,
     """Features at the end (and at the earlier cutoff) from the engine, in one query."""
     cutoffs = [end] if earlier is None else [earlier, end]
     found = ctx.log.customer_features_at(cutoffs, peak_months=ctx.params.features.peak_months)
+    # The engine adds money up in parallel, in no fixed order: the last bits of a float sum may differ between
+    # runs (65419.93 or 65419.92999999999). Rounded to 6 decimals, every rerun gives the same table, clusters
+    # and CSV bytes.
+    decimals = found.select_dtypes("float").columns
+    found[decimals] = found[decimals].round(_DECIMALS)
     by_cutoff = {c: part.drop(columns="cutoff").set_index("CustomerID") for c, part in found.groupby("cutoff")}
     return by_cutoff[end], None if earlier is None else by_cutoff[earlier]
 

@@ -335,3 +335,17 @@ def test_migration_summary_and_groups() -> None:
         "customers": [1, 2, 1, 1, 1]}
     assert set(SEGMENT_GROUPS) == set(SEGMENT_ORDER) and set(SEGMENT_GROUPS.values()) == set(GROUP_ORDER)
     assert {s for s, g in SEGMENT_GROUPS.items() if g == "At risk"} == AT_RISK_SEGMENTS
+
+
+def test_silhouettes_equal_sklearn() -> None:
+    from sklearn.metrics import silhouette_score
+
+    from retention.segments.clusters import _silhouettes
+
+    rng = np.random.default_rng(3)
+    x = np.vstack([rng.normal(0, 1, (60, 3)), rng.normal(4, 1, (50, 3)), rng.normal([0, 6, 0], 1, (7, 3))])
+    labelings = [rng.integers(0, k, len(x)) for k in (2, 3, 5)] + [np.r_[np.zeros(60), np.ones(50), [2] * 7]]
+    labelings.append(np.r_[np.zeros(116), [1]])  # a cluster of one scores 0
+    found = _silhouettes(x, labelings, chunk=25)
+    assert found == pytest.approx([silhouette_score(x, lab) for lab in labelings], abs=1e-9)
+    assert np.isnan(_silhouettes(x, [np.zeros(len(x))])[0])

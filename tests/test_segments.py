@@ -11,16 +11,26 @@ from retention.generator import GeneratorConfig, generate
 from retention.segments import (
     AT_RISK_SEGMENTS,
     DEFAULT_SEGMENT_RULES,
+    GROUP_ORDER,
     LAPSED_SEGMENT,
     NEW_SEGMENT,
+    SEGMENT_ACTIONS,
     SEGMENT_DESCRIPTIONS,
+    SEGMENT_GROUPS,
     SEGMENT_ORDER,
     assign_segments,
     cluster_customers,
+    days_between_orders,
+    group_summary,
+    high_value_at_risk,
     lapsed_customers,
+    migration_by_group,
+    migration_summary,
+    repeat_buyers,
     rfm_scores,
     segment_migration,
     segment_profile,
+    silhouette_verdict,
     validate_segment_rules,
 )
 
@@ -97,7 +107,7 @@ def test_default_rules_partition_the_grid() -> None:
     assert segments["c55"] == "Champions" and segments["c11"] == "Lost"
     assert segments["c51"] == "New Customers" and segments["c15"] == "Can't Lose Them"
     assert segments["c33"] == "Need Attention"
-    assert set(SEGMENT_DESCRIPTIONS) == set(SEGMENT_ORDER)
+    assert set(SEGMENT_DESCRIPTIONS) == set(SEGMENT_ORDER) == set(SEGMENT_ACTIONS)
     assert set(SEGMENT_ORDER) >= AT_RISK_SEGMENTS
 
 
@@ -220,14 +230,22 @@ def test_migration_hand_built() -> None:
         segment_migration(before, after, lapsed=["d"])
 
 
-def test_segment_profile() -> None:
-    features = pd.DataFrame({
+def _profile_features() -> pd.DataFrame:
+    """Four customers; c ordered on one day only (PurchaseVelocity = its tenure, a lower bound)."""
+    days = pd.to_datetime(["2011-01-01", "2011-05-01", "2011-03-01", "2011-11-10"])
+    last = pd.to_datetime(["2011-11-29", "2011-11-27", "2011-03-01", "2011-11-20"])
+    return pd.DataFrame({
         "Recency": [1, 3, 200, 10],
         "Frequency": [10, 6, 1, 2],
         "Monetary": [1000.0, 600.0, 50.0, 350.0],
         "Tenure": [300, 200, 250, 20],
         "PurchaseVelocity": [30.0, 33.0, 250.0, 10.0],
+        "FirstPurchase": days, "LastPurchase": last,
     }, index=["a", "b", "c", "d"])
+
+
+def test_segment_profile() -> None:
+    features = _profile_features()
     segments = pd.Series({"c": "Lost", "a": "Champions", "b": "Champions", "d": "Potential Loyalists"})
     profile = segment_profile(features, segments)
     assert profile.index.tolist() == ["Champions", "Potential Loyalists", "Lost"]
@@ -236,9 +254,98 @@ def test_segment_profile() -> None:
     assert champions["Revenue"] == pytest.approx(1600.0)
     assert champions["RevenueShare"] == pytest.approx(1600.0 / 2000.0)
     assert champions["MedianRecency"] == 2.0 and champions["MedianFrequency"] == 8.0
-    assert champions["MedianPurchaseVelocity"] == pytest.approx(31.5)
+    assert champions["MedianDaysBetweenOrders"] == pytest.approx(31.5)
+    assert champions["RepeatShare"] == 1.0
     assert champions["AvgMonetary"] == pytest.approx(800.0)
     assert profile["CustomerShare"].sum() == pytest.approx(1.0)
     assert profile["RevenueShare"].sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="not in features"):
         segment_profile(features.drop(index="a"), segments)
+
+
+def test_one_order_customers_have_no_days_between_orders() -> None:
+    """A customer who ordered on one day only has no measured gap: the profile does not report their tenure."""
+    features = _profile_features()
+    gaps = days_between_orders(features)
+    assert gaps[["a", "b", "d"]].tolist() == [30.0, 33.0, 10.0] and np.isnan(gaps["c"])
+    assert repeat_buyers(features).tolist() == [True, True, False, True]
+    lost = segment_profile(features, pd.Series({"c": "Lost"})).loc["Lost"]
+    assert lost["RepeatShare"] == 0.0 and np.isnan(lost["MedianDaysBetweenOrders"])  # not 250 (its tenure)
+    everyone = segment_profile(features, pd.Series("All", index=features.index)).loc["All"]
+    assert everyone["MedianDaysBetweenOrders"] == 30.0 and everyone["RepeatShare"] == 0.75
+
+
+def test_group_summary_takes_medians_across_customers() -> None:
+    """The median recency of a group is over its customers, not the median of its segments' medians."""
+    n = {"At Risk": 5, "Can't Lose Them": 1, "About To Sleep": 1}
+    recency = {"At Risk": [100, 110, 120, 130, 140], "Can't Lose Them": [400], "About To Sleep": [500]}
+    rows = [(f"{s[:3]}{i}", s, r) for s in n for i, r in enumerate(recency[s])] + [("champ", "Champions", 2)]
+    ids = [r[0] for r in rows]
+    features = pd.DataFrame({"Recency": [r[2] for r in rows], "Frequency": 2, "Monetary": 100.0, "Tenure": 600,
+                             "PurchaseVelocity": 30.0, "FirstPurchase": pd.Timestamp("2011-01-01"),
+                             "LastPurchase": pd.Timestamp("2011-06-01")}, index=ids)
+    segments = pd.Series([r[1] for r in rows], index=ids)
+    table = group_summary(features, segments, {"at risk": AT_RISK_SEGMENTS, "nobody": ["Lost"]})
+    assert table.index.tolist() == ["at risk", "nobody"]
+    at_risk = table.loc["at risk"]
+    assert at_risk["Customers"] == 7 and at_risk["CustomerShare"] == pytest.approx(7 / 8)
+    assert at_risk["MedianRecency"] == 130  # across the 7 customers; the segment medians 120, 400, 500 give 400
+    assert at_risk["RevenueShare"] == pytest.approx(7 / 8)
+    assert table.loc["nobody", "Customers"] == 0 and np.isnan(table.loc["nobody", "MedianRecency"])
+
+
+def test_high_value_at_risk_says_why_in_the_singular_when_it_is_one() -> None:
+    features = _profile_features()
+    scores = pd.DataFrame({"M": [5, 5, 5, 5], "RFM": ["155", "155", "115", "155"]}, index=features.index)
+    segments = pd.Series({"a": "At Risk", "b": "Champions", "c": "Can't Lose Them", "d": "About To Sleep"})
+    features.loc["d", "Recency"] = 1
+    table = high_value_at_risk(features, scores, segments, currency_symbol="$")
+    assert table["CustomerID"].tolist() == ["a", "d", "c"]
+    why = dict(zip(table["CustomerID"], table["Why"], strict=True))
+    assert why["c"] == "Can't Lose Them: spent $50 over 1 order, but no order for 200 days"
+    assert why["d"] == "About To Sleep: spent $350 over 2 orders, but no order for 1 day"
+
+
+def test_silhouette_verdict_bands() -> None:
+    assert silhouette_verdict(0.1) == "no real structure"
+    assert silhouette_verdict(0.25) == "no real structure"
+    assert silhouette_verdict(0.27) == "weak structure"
+    assert silhouette_verdict(0.6) == "reasonable structure"
+    assert silhouette_verdict(0.9) == "strong structure"
+    with pytest.raises(ValueError):
+        silhouette_verdict(1.5)
+
+
+def test_migration_summary_and_groups() -> None:
+    before = pd.Series({"a": "Champions", "b": "Champions", "c": "Champions", "d": "Lost", "e": "Hibernating"})
+    after = pd.Series({"a": "Champions", "b": "Loyal Customers", "c": "Champions", "d": "Lost",
+                       "e": "Hibernating", "f": "New Customers"})
+    migration = segment_migration(before, after, lapsed=["c", "d"])
+    summary = migration_summary(migration)
+    assert summary.index.tolist() == ["Champions", "Hibernating", "Lost"]
+    champions = summary.loc["Champions"]
+    assert (champions["customers"], champions["bought_again"], champions["no_purchase_since"]) == (3, 2, 1)
+    assert champions["top_destination"] == "Champions"  # tie of 1 and 1: the better segment
+    assert champions["top_destination_share"] == 0.5
+    assert summary.loc["Lost", "bought_again"] == 0 and pd.isna(summary.loc["Lost", "top_destination"])
+    groups = migration_by_group(migration)
+    assert groups.to_dict("list") == {
+        "from_group": [NEW_SEGMENT, "Best", "Best", "Gone quiet", "Gone quiet"],
+        "to_group": ["Recent", "Best", LAPSED_SEGMENT, "Gone quiet", LAPSED_SEGMENT],
+        "customers": [1, 2, 1, 1, 1]}
+    assert set(SEGMENT_GROUPS) == set(SEGMENT_ORDER) and set(SEGMENT_GROUPS.values()) == set(GROUP_ORDER)
+    assert {s for s, g in SEGMENT_GROUPS.items() if g == "At risk"} == AT_RISK_SEGMENTS
+
+
+def test_silhouettes_equal_sklearn() -> None:
+    from sklearn.metrics import silhouette_score
+
+    from retention.segments.clusters import _silhouettes
+
+    rng = np.random.default_rng(3)
+    x = np.vstack([rng.normal(0, 1, (60, 3)), rng.normal(4, 1, (50, 3)), rng.normal([0, 6, 0], 1, (7, 3))])
+    labelings = [rng.integers(0, k, len(x)) for k in (2, 3, 5)] + [np.r_[np.zeros(60), np.ones(50), [2] * 7]]
+    labelings.append(np.r_[np.zeros(116), [1]])  # a cluster of one scores 0
+    found = _silhouettes(x, labelings, chunk=25)
+    assert found == pytest.approx([silhouette_score(x, lab) for lab in labelings], abs=1e-9)
+    assert np.isnan(_silhouettes(x, [np.zeros(len(x))])[0])

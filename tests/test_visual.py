@@ -29,16 +29,6 @@ needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason="chromium is not in
 # (profile, page stem, check, a substring of the element) -> why it is left for phase B (per-notebook fixes).
 # An entry matches at any width. Phase B empties this list.
 KNOWN_FAILURES: dict[tuple[str, str, str, str], str] = {
-    ("default", "02_segmentation", "missing-value-text", "Number of distinct StockCodes"):
-        "the appendix prints features.FEATURE_DESCRIPTIONS verbatim ('NaN when the data has no StockCode'); "
-        "show rp.glossary(...) instead, which reads 'empty'",
-    ("cdnow", "02_segmentation", "missing-value-text", "Number of distinct StockCodes"):
-        "as for the default profile",
-    ("default", "02_segmentation", "clipped-chart-text", "#cluster-crosstab"):
-        "as for CDNOW: whole cluster descriptions as x tick labels run off the chart on a phone",
-    ("cdnow", "02_segmentation", "clipped-chart-text", "#cluster-crosstab"):
-        "the crosstab's x tick labels are whole cluster descriptions; on a 390 px phone the longest runs off "
-        "the chart: label the clusters by number and describe them in the table above",
 }
 
 

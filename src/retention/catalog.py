@@ -77,6 +77,8 @@ PRODUCTS: dict[str, Product] = _products(
     # 02 segments
     Product("segments.customers", "work/segments_customers.parquet", has_ids=True, per_customer=True,
             description="features, RFM scores, segment and cluster per customer"),
+    Product("customer_segments", "artifacts/customer_segments.csv", has_ids=True,
+            description="segment, RFM scores, cluster and key features of every customer (the report's full list)"),
     Product("segment_migration", "artifacts/segment_migration.csv", description="customers per segment move"),
     Product("high_value_at_risk", "artifacts/high_value_at_risk.csv", has_ids=True,
             description="high spenders in the at-risk segments"),
@@ -134,7 +136,8 @@ STEPS: dict[str, Step] = {s.name: s for s in (
     Step("01_eda", reads=(*_PREPARED, "cleaning_ledger"), writes=(),
          params=("data.currency", "eda.top_n")),
     Step("02_segmentation", reads=_PREPARED,
-         writes=("segments.customers", "segment_migration", "high_value_at_risk", "segment_lists"),
+         writes=("segments.customers", "customer_segments", "segment_migration", "high_value_at_risk",
+                 "segment_lists"),
          params=("data.currency", "data.source", "data.path", "features.peak_months", "segmentation", "report")),
     Step("03_churn_model", reads=_PREPARED,
          writes=("churn.customers", "churn.previous", "churn_metrics", "churn_predictions", "churn_summary"),

@@ -46,12 +46,19 @@ COLUMNS: dict[str, ColumnInfo] = {
     "FM": _C("FM score", "number", "The mean of the frequency and spend scores."),
     "Cluster": _C("Cluster", "text", "Data-driven group (k-means on the customer features)."),
     "ClusterDescription": _C("Cluster description"),
+    "silhouette": _C("Silhouette score", "number",
+                     "How much closer customers sit to their own cluster than to the next one, from -1 to 1: up to "
+                     "0.25 no real structure, up to 0.5 weak, up to 0.7 reasonable, above 0.7 strong."),
     # customer features (meanings come from retention.features.FEATURE_DESCRIPTIONS)
     "Recency": _C("Days since last order", "days"),
     "Frequency": _C("Orders", "count"),
     "Monetary": _C("Net spend", "money"),
     "Tenure": _C("Days since first order", "days"),
     "PurchaseVelocity": _C("Days between orders", "days"),
+    "DaysBetweenOrders": _C("Days between orders", "days",
+                            "Mean days between a customer's order days, for customers who bought on two or more "
+                            "days; empty for those who bought on one day only (no gap measured yet)."),
+    "RepeatShare": _C("Repeat buyers", "share", "Share of customers who bought on two or more different days."),
     "AvgOrderValue": _C("Average order value", "money"),
     "ReturnRate": _C("Returned share", "share"),
     "UniqueProducts": _C("Distinct products", "count"),

@@ -43,7 +43,7 @@ from retention.churn.btyd import (
     purchase_log,
 )
 from retention.churn.calibration import CALIBRATION_METHODS, ProbabilityCalibrator
-from retention.churn.customers import RISK_BANDS, risk_band, top_reasons
+from retention.churn.customers import RISK_BANDS, probability_histogram, risk_band, top_reasons
 from retention.churn.design import (
     TARGET,
     ChurnDesign,
@@ -128,5 +128,5 @@ __all__ = [
     "select_production_model", "ModelComparison", "compare_models", "ThresholdChoice", "choose_threshold",
     # explanations and per-customer outputs
     "COEFFICIENT_NOTE", "VIF_LIMIT", "logistic_coefficients", "collinearity_table", "permutation_importance_table",
-    "RISK_BANDS", "top_reasons", "risk_band",
+    "RISK_BANDS", "top_reasons", "risk_band", "probability_histogram",
 ]

@@ -101,6 +101,12 @@ class BTYDFeatures:
         """The calendar decision in plain words (from the clv package)."""
         return str(self.forecast.note)
 
+    def window_intensity(self, horizon_days: int) -> float:
+        """How busy the ``horizon_days`` after the cutoff are by the model's calendar: operational days per calendar
+        day (1 = an average stretch, or no calendar; 0.8 = a fifth quieter)."""
+        forecast = self.forecast
+        return float(forecast.clock.length(forecast.cutoff_day, int(horizon_days))) / float(horizon_days)
+
     def parameters(self) -> dict[str, float]:
         """The fitted model parameters (e.g. r, alpha, a, b of BG/NBD)."""
         return {str(k): float(v) for k, v in dict(self.forecast.model.params_).items()}

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from retention import churn
-from retention.report.formatting import currency_symbol
+from retention.report.formatting import currency_symbol, day, number, pct, plural
+from retention.report.labels import label
 from retention.stages.context import Context
 
 __all__ = ["ChurnResult", "run"]
@@ -53,10 +54,13 @@ class ChurnResult:
     predictions: pd.DataFrame        # churn.customers
     customers: pd.DataFrame          # churn_predictions.csv as shown
     band_counts: pd.Series           # customers per risk band, Low..High
+    histogram: pd.DataFrame          # customers per probability bin (lo, hi, customers, risk_band)
     truth: pd.DataFrame | None       # live scores against the generator's truth, per model
     truth_rate: float | None         # share who truly made no purchase in the horizon after the end
     summary: dict[str, Any]          # churn_summary.json
     max_table_rows: int
+    feature_labels: dict[str, str]  # what each model feature is called in the report
+    summary_bands: tuple[float, float] = (0.3, 0.6)
     warnings: tuple[str, ...] = ()  # what the libraries warned about (filled by stages.run_in)
 
     @property
@@ -100,6 +104,152 @@ class ChurnResult:
         """One plain sentence on what the model is."""
         return churn.MODELS[name].summary
 
+    # -- the plain sentences of the report (their logic is tested) ----------------------------------------
+
+    @property
+    def metric_name(self) -> str:
+        return {"brier": "Brier score", "log_loss": "log loss"}[self.metric]
+
+    @property
+    def metric_meaning(self) -> str:
+        return {"brier": "the mean squared gap between the predicted chance and what happened, lower is better",
+                "log_loss": "the penalty for confident wrong chances, lower is better"}[self.metric]
+
+    @property
+    def horizon_end(self) -> pd.Timestamp:
+        return self.plan.live + pd.Timedelta(days=self.horizon_days)
+
+    def headline(self) -> str:
+        """The first screen's answer: how many will not buy, how many are at high risk, how sure we are."""
+        n, mean = len(self.predictions), float(self.predictions["churn_probability"].mean())
+        high, cut = int(self.band_counts.get("High", 0)), self.summary_bands[1]
+        auc = float(self.table.loc[self.shipped, "roc_auc"])
+        return (f"Of the {plural(n, 'customer')} who have bought so far, about {number(self.expected_churners)} "
+                f"({pct(mean, 0)}) are expected to place no order in the next {self.horizon_days} days (to "
+                f"{day(self.horizon_end)}); {plural(high, 'customer has', 'customers have')} a chance of at least "
+                f"{pct(cut, 0)} of not buying. We checked the same method on {day(self.plan.validation)}, a date "
+                f"none of the models had seen: it predicted {pct(self.validation_predicted, 0)} and "
+                f"{pct(self.validation_rate, 0)} bought nothing in the {self.horizon_days} days after it, and it "
+                f"placed a customer who did not buy above one who did {round(auc * 100):.0f} times in 100.")
+
+    def selection_sentence(self) -> str:
+        """Which score ships and why, with the margin over the best baseline."""
+        shipped, table, metric = self.shipped, self.table, self.metric
+        n = len(table)
+        what = self.model_summary(shipped)
+        if self.selection.pinned:
+            why = (f"The params pin it; on {day(self.plan.validation)} the lowest error belonged to the "
+                   f"{self.selection.winner}.")
+        elif self.selection.shipped_is_baseline:
+            why = (f"It had the lowest error on {day(self.plan.validation)} of the {n} scores compared (the "
+                   f"{self.metric_name}: {self.metric_meaning}): none of the learned models beat it, so it ships as "
+                   f"it is.")
+        else:
+            why = (f"It had the lowest error on {day(self.plan.validation)} of the {n} scores compared (the "
+                   f"{self.metric_name}: {self.metric_meaning}).")
+        others = [b for b in self.baselines if b != shipped]
+        ahead = ""
+        if others:
+            best = min(others, key=lambda b: float(table.loc[b, metric]))
+            name = "next best baseline" if self.selection.shipped_is_baseline else "best baseline"
+            margin = self.margins.loc[best]
+            verdict = "higher" if margin["margin"] >= 0 else "lower"
+            ahead = (f" The {name}, the {best}, has a {self.metric_name} {abs(margin['margin']):.4f} {verdict} "
+                     f"(standard error {margin['margin_se']:.4f}).")
+            rule = churn.BASELINE_NAME
+            if rule in others and rule != best:
+                ahead += (f" The days-since-last-order rule's is {self.margins.loc[rule, 'margin']:.4f} "
+                          f"{'higher' if self.margins.loc[rule, 'margin'] >= 0 else 'lower'}.")
+        return f"The score that ships is the {shipped}: {what}. {why}{ahead}"
+
+    def calendar_sentence(self) -> str:
+        """What the shop's calendar did for today's scores (or why there is none)."""
+        live = self.purchase_model.iloc[-1]
+        if live["calendar"] == "none":
+            return ("The purchase model runs on a flat calendar: the history does not show a seasonal pattern it "
+                    "could use (a month-of-year pattern needs a full year of purchases from customers acquired "
+                    "across the year).")
+        intensity = float(live["window_intensity"])
+        pace = "an average stretch" if abs(intensity - 1) < 0.03 else (
+            f"{'a quieter' if intensity < 1 else 'a busier'} stretch than average "
+            f"({abs(intensity - 1):.0%} {'fewer' if intensity < 1 else 'more'} purchases expected per day)")
+        earlier = self.purchase_model.iloc[:-1]
+        no_month = bool((~earlier["calendar"].str.contains("month")).all())
+        checked = ""
+        if no_month and "month" in live["calendar"]:
+            truth = "; the appendix on the generator's truth shows what it was worth" if self.truth is not None else ""
+            checked = (f" The earlier dates had less than a year of history, so their models saw weekdays at most: "
+                       f"the check on {day(self.plan.validation)} could not test the month pattern{truth}.")
+        return (f"Today's scores use the shop's calendar ({live['calendar']}) estimated from the purchases: the next "
+                f"{self.horizon_days} days are {pace}.{checked}")
+
+    def optimism_sentence(self) -> str:
+        """How much being the best of several flatters the winner (bootstrap of the validation customers)."""
+        selection, n = self.selection, len(self.table)
+        raw, adjusted = selection.winner_score()
+        share = f"the {selection.winner} comes out best in {pct(selection.win_share, 0)} of the resamples"
+        if selection.optimism < 5e-5:
+            return (f"Being the best of {n} could flatter a score by luck of the draw, but not here: resampling the "
+                    f"validation customers, {share}, and the optimism of its {self.metric_name} is below 0.0001.")
+        return (f"Being the best of {n} flatters a score: resampling the validation customers puts that optimism at "
+                f"{selection.optimism:.4f} (the winner's {self.metric_name} {raw:.4f} would be about {adjusted:.4f} "
+                f"on new customers), and {share}.")
+
+    def cutoffs_sentence(self) -> str:
+        """How the churn rate moved across the dates, and what the purchase model made of it."""
+        rates = self.cutoffs["churn_rate"].dropna()
+        low, high = float(rates.min()), float(rates.max())
+        text = f"The churn rate moved between the dates ({pct(low, 0)} to {pct(high, 0)})"
+        if (self.cutoffs["calendar"] == "none").all():
+            return (text + ", but the purchase model found no calendar pattern this history can show (the last "
+                    "column): no seasonal correction is made.")
+        return (text + ": customers buy more in some seasons than in others, which is why the purchase model reads "
+                "the shop's calendar where the history shows one (the last column; a month-of-year pattern needs a "
+                "full year of history).")
+
+    def threshold_sentence(self) -> str:
+        """The contact threshold, called cheapest only where it was."""
+        choice = self.threshold
+        rows = choice.table
+        chosen = rows.iloc[0]
+        default = rows.loc["Default 0.5"]
+        text = (f"Contacting every customer from a churn probability of {chosen['threshold']:.2f} was cheapest on "
+                f"the training dates' customers (it flags {pct(chosen['train_flagged_share'], 0)} of them).")
+        if chosen["validation_cost_per_customer"] <= default["validation_cost_per_customer"]:
+            text += (f" On {day(self.plan.validation)} it also cost less than flagging from 0.5 "
+                     f"({self._money(chosen['validation_cost_per_customer'])} against "
+                     f"{self._money(default['validation_cost_per_customer'])} per customer).")
+        else:
+            text += (f" On {day(self.plan.validation)} it cost more than flagging from 0.5 "
+                     f"({self._money(chosen['validation_cost_per_customer'])} against "
+                     f"{self._money(default['validation_cost_per_customer'])} per customer): the churn rate moved "
+                     f"between the dates, so it is not the cheapest rule there.")
+        return text
+
+    def truth_sentence(self) -> str:
+        """Today's shipped scores against the generator's truth ("" on real data)."""
+        if self.truth is None:
+            return ""
+        t, shipped = self.truth, self.shipped
+        auc = float(self.table.loc[shipped, "roc_auc"])
+        text = (f"Today's shipped scores rank customers with ROC-AUC {t.loc[shipped, 'roc_auc']:.3f} against the "
+                f"truth ({auc:.3f} on the validation date) and predict {pct(t.loc[shipped, 'mean_predicted'], 0)} "
+                f"where {pct(self.truth_rate, 0)} really bought nothing.")
+        flat = f"{shipped}, flat calendar"
+        if flat in t.index:
+            gain = abs(t.loc[flat, "drift"]) - abs(t.loc[shipped, "drift"])
+            text += (f" Without the shop's calendar the same model would predict "
+                     f"{pct(t.loc[flat, 'mean_predicted'], 0)} (Brier score {t.loc[flat, 'brier']:.4f} instead of "
+                     f"{t.loc[shipped, 'brier']:.4f}, ROC-AUC {t.loc[flat, 'roc_auc']:.3f}): the calendar "
+                     f"{'removes' if gain >= 0 else 'adds'} {abs(gain) * 100:.0f} points of the gap between the "
+                     f"predicted and the true share.")
+        return text
+
+    def _money(self, value: float) -> str:
+        from retention.report.formatting import money
+
+        return money(value, self.currency, 2)
+
 
 def _design(ctx: Context) -> churn.ChurnDesign:
     cp = ctx.params.churn
@@ -122,11 +272,20 @@ def _cutoff_table(plan: churn.CutoffPlan, train: pd.DataFrame, valid: pd.DataFra
     })
 
 
-def _purchase_model_table(btyd: dict[pd.Timestamp, churn.BTYDFeatures], sets: pd.Series) -> pd.DataFrame:
+def _feature_labels(horizon: int) -> dict[str, str]:
+    names = {f: label(f) for f in churn.MODEL_FEATURES}
+    return {**names, "p_alive": "Chance still active (purchase model)",
+            "p_no_purchase": f"Chance of no order in {horizon} days (purchase model)",
+            "expected_purchases": f"Expected orders in {horizon} days (purchase model)"}
+
+
+def _purchase_model_table(btyd: dict[pd.Timestamp, churn.BTYDFeatures], sets: pd.Series,
+                          horizon: int) -> pd.DataFrame:
     rows = []
     for cutoff, found in btyd.items():
         rows.append({"set": sets[cutoff], "cutoff": cutoff, "model": found.forecast.label,
-                     "calendar": found.calendar, "penalized": found.penalized, **found.parameters()})
+                     "calendar": found.calendar, "window_intensity": found.window_intensity(horizon),
+                     "penalized": found.penalized, **found.parameters()})
     return pd.DataFrame(rows)
 
 
@@ -208,7 +367,8 @@ def run(ctx: Context) -> ChurnResult:
     proba = churn.predict_churn(refitted[production], live)
     predictions = pd.DataFrame({
         "churn_probability": proba.round(6), "risk_band": churn.risk_band(proba, tuple(cp.risk_bands)).astype(str),
-        "top_reasons": churn.top_reasons(refitted[explainer], live, n=2, currency=currency_symbol(ctx.currency)),
+        "top_reasons": churn.top_reasons(refitted[explainer], live, n=2, currency=currency_symbol(ctx.currency),
+                                        horizon_days=H),
         "model": production}, index=live.index)
     ctx.write("churn.customers", predictions)
     export = predictions.join(live[["Recency", "Frequency", "Monetary"]]).sort_values(
@@ -224,12 +384,18 @@ def run(ctx: Context) -> ChurnResult:
         for name in (n for n in table.index if table.loc[n, "role"] == "baseline" and n != production):
             model = churn.refit(name, labelled, cp.seed, cp.cv_folds, calibration=cp.calibration, like=fitted[name])
             scores[name] = churn.predict_churn(model, live)
+        if btyd[plan.live].seasonal and set(churn.MODELS[production].needs) & set(churn.BTYD_FEATURES):
+            flat = churn.btyd_features(log, plan.live, H, unit, seasonal=False)
+            scores[f"{production}, flat calendar"] = churn.predict_churn(refitted[production],
+                                                                         churn.add_btyd_features(live, flat))
         truth_table, truth_rate = _truth_table(truth, H, scores)
 
     learned = [n for n in table.index if table.loc[n, "role"] == "candidate"]
     importance_model = learned[0]
     importance = churn.permutation_importance_table(fitted[importance_model], valid, valid[churn.TARGET], cp.seed)
-    coefficients = churn.logistic_coefficients(fitted[churn.EXPLAINABLE_MODEL], train, train[churn.TARGET])
+    feature_labels = _feature_labels(H)
+    coefficients = churn.logistic_coefficients(fitted[churn.EXPLAINABLE_MODEL], train, train[churn.TARGET],
+                                               labels=feature_labels)
     cutoffs = _cutoff_table(plan, train, valid, live, btyd, pd.Timestamp(info["first_date"]))
     bands = predictions["risk_band"].value_counts().reindex(list(churn.RISK_BANDS), fill_value=0).astype(int)
     summary = _summary({"plan": plan, "table": table, "selection": selection, "choice": choice, "H": H,
@@ -242,6 +408,7 @@ def run(ctx: Context) -> ChurnResult:
         confusion=churn.confusion_table(evaluation, production, choice.threshold),
         curves=churn.curves(evaluation), coefficients=coefficients, importance=importance,
         importance_model=importance_model, hyperparameters=churn.chosen_hyperparameters(fitted),
-        purchase_model=_purchase_model_table(btyd, cutoffs.set_index("cutoff")["set"]), predictions=predictions,
-        customers=customers, band_counts=bands, truth=truth_table, truth_rate=truth_rate, summary=summary,
-        max_table_rows=int(ctx.params.report.max_table_rows))
+        purchase_model=_purchase_model_table(btyd, cutoffs.set_index("cutoff")["set"], H), predictions=predictions,
+        customers=customers, band_counts=bands, histogram=churn.probability_histogram(proba, tuple(cp.risk_bands)),
+        truth=truth_table, truth_rate=truth_rate, summary=summary, max_table_rows=int(ctx.params.report.max_table_rows),
+        feature_labels=feature_labels, summary_bands=tuple(float(b) for b in cp.risk_bands))

@@ -26,11 +26,16 @@ from retention.churn import (
     ModelFeatures,
     RecencyBaseline,
     add_btyd_features,
+    against_outcomes,
     beats_baseline,
+    btyd_features,
+    btyd_features_at,
     build_examples,
     calibrate,
     chosen_hyperparameters,
     churn_labels,
+    confusion_table,
+    curves,
     evaluate,
     features_at,
     fit_models,
@@ -48,6 +53,7 @@ from retention.churn.customers import _reason
 from retention.churn.explain import VIF_LIMIT
 from retention.churn.models import PARAM_GRIDS
 from retention.cleaning import clean_transactions
+from retention.clv import PurchaseDays
 from retention.generator import GeneratorConfig, generate
 
 NON_PRODUCT_CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"]
@@ -75,9 +81,10 @@ def prepared() -> Prepared:
     clean = clean_transactions(log.transactions, non_product_codes=NON_PRODUCT_CODES)
     tx, returns = clean.transactions, clean.returns
     plan = plan_cutoffs(tx["InvoiceDate"].min(), clean.end_date, DESIGN)
-    train = add_btyd_features(build_examples(tx, plan.train, DESIGN, returns, data_end=clean.end_date), tx, 90)
+    btyd = btyd_features_at(PurchaseDays.from_transactions(tx), plan.labelled, 90)
+    train = add_btyd_features(build_examples(tx, plan.train, DESIGN, returns, data_end=clean.end_date), btyd)
     validation = add_btyd_features(build_examples(tx, [plan.validation], DESIGN, returns, data_end=clean.end_date),
-                                   tx, 90)
+                                   btyd)
     models = fit_models(train, seed=0)
     return Prepared(tx, returns, clean.end_date, log.truth, train, validation, models)
 
@@ -430,12 +437,14 @@ def test_btyd_baseline_uses_only_history_before_each_cutoff(prepared: Prepared) 
     cutoff = pd.Timestamp("2011-06-30")
     before = tx[tx["InvoiceDate"] < cutoff + pd.Timedelta(days=1)]
     frame = pd.DataFrame({"CustomerID": sorted(before["CustomerID"].unique()), "cutoff": cutoff})
-    with_all, with_past = add_btyd_features(frame, tx, 90), add_btyd_features(frame, before, 90)
+    at_all = btyd_features(PurchaseDays.from_transactions(tx), cutoff, 90)
+    at_past = btyd_features(PurchaseDays.from_transactions(before), cutoff, 90)
+    with_all, with_past = add_btyd_features(frame, at_all), add_btyd_features(frame, at_past)
     p_all = BTYDBaseline().fit(with_all).predict_proba(with_all)
     p_past = BTYDBaseline().fit(with_past).predict_proba(with_past)
     assert np.array_equal(p_all, p_past)  # later purchases change nothing
     assert ((p_all > 0) & (p_all < 1)).all()
-    live = add_btyd_features(frame.drop(columns="cutoff").set_index("CustomerID"), tx, 90, cutoff=cutoff)
+    live = add_btyd_features(frame.drop(columns="cutoff").set_index("CustomerID"), at_all)
     assert np.array_equal(BTYDBaseline().fit(live).predict_proba(live)[:, 1], p_all[:, 1])
 
 
@@ -455,3 +464,23 @@ def test_btyd_baseline_follows_the_estimator_contract(prepared: Prepared) -> Non
         BTYDBaseline().fit(train.drop(columns="p_no_purchase"))
     with pytest.raises(ValueError, match="needs the labels"):
         BTYDBaseline(calibration="sigmoid").fit(train)
+
+
+def test_curves_and_outcomes_come_from_the_evaluation(prepared: Prepared) -> None:
+    evaluation = evaluate(prepared.models, prepared.validation)
+    found = curves(evaluation, max_points=40)
+    names = list(evaluation.probabilities.columns)
+    for frame in (found.roc, found.precision_recall, found.calibration, found.gains):
+        assert list(frame["model"].unique()) == names and frame.columns[0] == "model"
+    assert found.roc.groupby("model").size().max() <= 40
+    assert found.churn_rate == pytest.approx(evaluation.y_true.mean())
+    # each model's calibration bins hold every validation customer once
+    assert (found.calibration.groupby("model")["customers"].sum() == len(prepared.validation)).all()
+    name = names[0]
+    table = confusion_table(evaluation, name, 0.5)
+    assert table.to_numpy().sum() == len(prepared.validation)
+    outcomes = against_outcomes(evaluation.y_true, evaluation.probabilities[[name]])
+    assert outcomes.loc[name, "roc_auc"] == pytest.approx(evaluation.table.loc[name, "roc_auc"])
+    assert outcomes.loc[name, "brier"] == pytest.approx(evaluation.table.loc[name, "brier"])
+    assert outcomes.loc[name, "drift"] == pytest.approx(evaluation.probabilities[name].mean()
+                                                        - evaluation.y_true.mean())

@@ -3,12 +3,10 @@ the decision threshold and collinearity."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.metrics import brier_score_loss
 
 from retention.churn import (
@@ -24,6 +22,7 @@ from retention.churn import (
     Evaluation,
     add_btyd_features,
     btyd_features,
+    btyd_features_at,
     build_examples,
     choose_threshold,
     collinearity_table,
@@ -31,12 +30,13 @@ from retention.churn import (
     make_models,
     paired_margins,
     plan_cutoffs,
+    purchase_log,
     select_production_model,
     training_predictions,
 )
 from retention.churn.fitting import group_folds
 from retention.cleaning import clean_transactions
-from retention.clv import BetaGeoModel, rfm_summary
+from retention.clv import BetaGeoModel, PurchaseDays, rfm_summary
 from retention.generator import GeneratorConfig, generate
 
 # The small early cutoffs of these logs make the plain BG/NBD fit degenerate (tested on its own below).
@@ -55,12 +55,19 @@ def log() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def examples(log: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def days(log: pd.DataFrame) -> PurchaseDays:
+    """The purchase days of the log (what the engine's ``purchase_days`` hands the churn stage)."""
+    return PurchaseDays.from_transactions(log)
+
+
+@pytest.fixture(scope="module")
+def examples(log: pd.DataFrame, days: PurchaseDays) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Training and validation examples with the BTYD columns."""
     end = log["InvoiceDate"].max().normalize()
     plan = plan_cutoffs(log["InvoiceDate"].min(), end, DESIGN)
-    train = add_btyd_features(build_examples(log, plan.train, DESIGN, data_end=end), log, 90)
-    valid = add_btyd_features(build_examples(log, [plan.validation], DESIGN, data_end=end), log, 90)
+    btyd = btyd_features_at(days, plan.labelled, 90)
+    train = add_btyd_features(build_examples(log, plan.train, DESIGN, data_end=end), btyd)
+    valid = add_btyd_features(build_examples(log, [plan.validation], DESIGN, data_end=end), btyd)
     return train, valid
 
 
@@ -69,83 +76,108 @@ def examples(log: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def test_btyd_features_are_the_bgnbd_predictions_at_the_cutoff(log: pd.DataFrame) -> None:
+def test_btyd_features_are_the_bgnbd_predictions_at_the_cutoff(log: pd.DataFrame, days: PurchaseDays) -> None:
     cutoff = pd.Timestamp("2011-05-31")
-    table = btyd_features(log, cutoff, 90, "W")
+    found = btyd_features(days, cutoff, 90, "W")
+    table = found.table
     summary = rfm_summary(log, cutoff, unit="W")
     assert list(table.columns) == list(BTYD_FEATURES)
-    assert table.index.equals(summary.index) and table.index.name == "CustomerID"
-    model = BetaGeoModel().fit(summary["frequency"], summary["recency"], summary["T"])
+    assert list(table.index) == list(summary.index) and table.index.name == "CustomerID"
+    model = BetaGeoModel().fit(summary["frequency"], summary["recency"], summary["T"], covariance=False)
     args = (summary["frequency"].to_numpy(), summary["recency"].to_numpy(), summary["T"].to_numpy())
     np.testing.assert_allclose(table["p_alive"], model.probability_alive(*args))
     np.testing.assert_allclose(table["p_no_purchase"], model.probability_no_purchase(90 / 7, *args))
     np.testing.assert_allclose(table["expected_purchases"], model.conditional_expected_purchases(90 / 7, *args))
     assert table[["p_alive", "p_no_purchase"]].stack().between(0, 1).all()
+    assert found.cutoff == cutoff and not found.seasonal and found.calendar == "none" and not found.penalized
+    assert set(found.parameters()) == {"r", "alpha", "a", "b"}
     # Nothing after the cutoff day matters.
-    before = log[log["InvoiceDate"] < cutoff + pd.Timedelta(days=1)]
-    pd.testing.assert_frame_equal(btyd_features(before, cutoff, 90, "W"), table)
+    before = PurchaseDays.from_transactions(log[log["InvoiceDate"] < cutoff + pd.Timedelta(days=1)])
+    pd.testing.assert_frame_equal(btyd_features(before, cutoff, 90, "W").table, table)
 
 
-class _ConstantModel(BaseEstimator):
-    """A stand-in purchase model: every customer alive with probability 0.8, no purchase 0.4, 1.5 purchases."""
-
-    def __init__(self, alive: float = 0.8) -> None:
-        self.alive = alive
-
-    def fit(self, frequency, recency, T):  # noqa: ANN001, ANN201
-        self.n_ = len(frequency)
-        return self
-
-    def probability_alive(self, frequency, recency, T):  # noqa: ANN001, ANN201
-        return np.full(len(frequency), self.alive)
-
-    def probability_no_purchase(self, t, frequency, recency, T):  # noqa: ANN001, ANN201
-        return np.full(len(frequency), 0.4)
-
-    def conditional_expected_purchases(self, t, frequency, recency, T):  # noqa: ANN001, ANN201
-        return np.full(len(frequency), 1.5)
-
-
-def test_btyd_features_take_any_purchase_model(log: pd.DataFrame) -> None:
-    model = _ConstantModel(alive=0.7)
-    table = btyd_features(log, "2011-05-31", 60, "D", model=model)
-    assert (table["p_alive"] == 0.7).all() and (table["p_no_purchase"] == 0.4).all()
-    assert not hasattr(model, "n_")  # cloned, the caller's model is untouched
+def test_btyd_features_take_any_purchase_model_of_the_clv_package(days: PurchaseDays) -> None:
+    bgnbd = btyd_features(days, "2011-05-31", 60, "D").table
+    pareto = btyd_features(days, "2011-05-31", 60, "D", model="pareto_nbd")
+    assert pareto.forecast.model_name == "pareto_nbd" and list(pareto.table.index) == list(bgnbd.index)
+    assert not np.allclose(pareto.table["p_alive"], bgnbd["p_alive"])
+    with pytest.raises(ValueError, match="model must be one of"):
+        btyd_features(days, "2011-05-31", 60, model="nbd")
     with pytest.raises(ValueError, match="unit"):
-        btyd_features(log, "2011-05-31", 60, "M")
+        btyd_features(days, "2011-05-31", 60, "M")
+    with pytest.raises(ValueError, match="has a purchase on or before"):
+        btyd_features(days, "2009-01-01", 60)
 
 
-def test_a_degenerate_purchase_model_is_refitted_with_a_penalty_and_said_so(log: pd.DataFrame) -> None:
-    # 206 customers by 2011-05-04: maximum likelihood sends BG/NBD's a and b towards infinity there (the clv
-    # package's model stays finite and warns of the singular Hessian; the penalized refit is the fallback).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        table = btyd_features(log, "2011-05-04", 90)
-    assert np.isfinite(table.to_numpy()).all()
-
-    class Broken(_ConstantModel):
-        def conditional_expected_purchases(self, t, frequency, recency, T):  # noqa: ANN001, ANN201
-            return np.full(len(frequency), np.nan)
-
-    with pytest.raises(FloatingPointError):  # no penalizer to fall back on: the error is not hidden
-        btyd_features(log, "2011-09-01", 90, model=Broken())
+def test_btyd_features_follow_the_calendar_the_history_shows(days: PurchaseDays) -> None:
+    """A year of history shows the month of year (the generator's November peak), less shows weekdays at most."""
+    end = pd.Timestamp(np.datetime64(days.last_day, "D"))
+    seasonal, flat = btyd_features(days, end, 90, seasonal=True), btyd_features(days, end, 90, seasonal=False)
+    assert seasonal.seasonal and seasonal.calendar == "month and weekday" and flat.calendar == "none"
+    # the 90 days after the end (December to February) are quiet: fewer purchases than the flat clock expects
+    assert seasonal.table["expected_purchases"].sum() < flat.table["expected_purchases"].sum()
+    assert seasonal.table["p_no_purchase"].mean() > flat.table["p_no_purchase"].mean()
+    earlier = btyd_features(days, end - pd.Timedelta(days=90), 90, seasonal=True)
+    assert earlier.calendar == "weekday"  # 275 days of history: no month of year
+    assert earlier.note
 
 
-def test_add_btyd_features_per_cutoff_and_live(log: pd.DataFrame, examples: tuple) -> None:
+def test_a_degenerate_purchase_model_is_refitted_with_a_penalty_and_said_so(days: PurchaseDays,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import retention.clv as clv
+
+    real = clv.fit_purchase_forecast
+
+    def degenerate_unless_penalized(log, cutoff_day, **options):  # noqa: ANN001, ANN003, ANN202
+        fitted = real(log, cutoff_day, **options)
+        if options.get("penalizer", 0.0) > 0:
+            return fitted
+
+        class Broken:
+            def __getattr__(self, name):  # noqa: ANN001, ANN204
+                return getattr(fitted, name)
+
+            def expected_purchases(self, horizon):  # noqa: ANN001, ANN202
+                return np.full(len(fitted.summary), np.nan)
+
+        return Broken()
+
+    monkeypatch.setattr(clv, "fit_purchase_forecast", degenerate_unless_penalized)
+    with pytest.warns(RuntimeWarning, match="refitted with penalizer"):
+        found = btyd_features(days, "2011-05-04", 90)
+    assert found.penalized and np.isfinite(found.table.to_numpy()).all()
+
+
+def test_add_btyd_features_per_cutoff_and_live(days: PurchaseDays, examples: tuple) -> None:
     train, _ = examples
     for cutoff, rows in train.groupby("cutoff"):
-        expected = btyd_features(log, cutoff, 90).loc[rows["CustomerID"]]
+        expected = btyd_features(days, cutoff, 90).table.loc[rows["CustomerID"]]
         np.testing.assert_allclose(rows[list(BTYD_FEATURES)].to_numpy(), expected.to_numpy())
-    again = add_btyd_features(train, log, 90)  # replaces the columns, keeps the rows
+    cutoffs = sorted(train["cutoff"].unique())
+    found = btyd_features_at(days, cutoffs, 90)
+    assert list(found) == cutoffs
+    again = add_btyd_features(train, found)  # replaces the columns, keeps the rows
     pd.testing.assert_frame_equal(again, train)
+    with pytest.raises(ValueError, match="No BTYD features for the cutoff"):
+        add_btyd_features(train, {cutoffs[0]: found[cutoffs[0]]})
     live = pd.DataFrame({"Recency": [1.0, 2.0]}, index=pd.Index(train["CustomerID"].iloc[:2], name="CustomerID"))
-    with pytest.raises(ValueError, match="cutoff="):
-        add_btyd_features(live, log, 90)
+    with pytest.raises(ValueError, match="exactly one cutoff"):
+        add_btyd_features(live, found)
     cutoff = train["cutoff"].iloc[0]
-    scored = add_btyd_features(live, log, 90, cutoff=cutoff)
-    np.testing.assert_allclose(scored["p_alive"], btyd_features(log, cutoff, 90).loc[live.index, "p_alive"])
+    scored = add_btyd_features(live, found[cutoff])
+    np.testing.assert_allclose(scored["p_alive"], found[cutoff].table.loc[live.index, "p_alive"])
     with pytest.raises(ValueError, match="no purchase on or before"):
-        add_btyd_features(pd.DataFrame(index=pd.Index(["NOBODY"], name="CustomerID")), log, 90, cutoff=cutoff)
+        add_btyd_features(pd.DataFrame(index=pd.Index(["NOBODY"], name="CustomerID")), found[cutoff])
+
+
+def test_purchase_log_reads_the_engines_purchase_days(days: PurchaseDays) -> None:
+    frame = pd.DataFrame({"CustomerID": ["b", "a", "a"], "date": pd.to_datetime(["2011-01-02", "2011-01-01",
+                                                                                 "2011-01-05"]),
+                          "value": [3.0, 1.0, 2.0]})
+    found = purchase_log(frame)
+    assert list(found.customers) == ["a", "b"] and found.day.size == 3
+    with pytest.raises(ValueError, match="purchase_days"):
+        purchase_log(frame.drop(columns="date"))
 
 
 # --------------------------------------------------------------------------------------------------------

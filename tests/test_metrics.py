@@ -16,9 +16,11 @@ from retention.metrics import (
     cost_optimal_threshold,
     expected_cost,
     gains_table,
+    precision_recall_points,
     probability_losses,
     probability_score,
     reliability_table,
+    roc_points,
 )
 
 
@@ -211,3 +213,35 @@ def test_cheapest_threshold_of_calibrated_probabilities_is_near_the_break_even()
     y = (rng.uniform(0, 1, 20000) < p).astype(int)
     threshold, _ = cheapest_threshold(y, p, 40.0, 20.0)
     assert threshold == pytest.approx(cost_optimal_threshold(40.0, 20.0), abs=0.03)
+
+
+def test_roc_points_on_a_hand_example() -> None:
+    # scores 0.8 (churner), 0.4 (stayer), 0.35 (churner), 0.1 (stayer)
+    roc = roc_points([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    assert list(roc.columns) == ["false_positive_rate", "true_positive_rate", "threshold"]
+    assert roc[["false_positive_rate", "true_positive_rate"]].to_numpy().tolist() == [
+        [0.0, 0.0], [0.0, 0.5], [0.5, 0.5], [0.5, 1.0], [1.0, 1.0]]
+    # the area under the points is the ROC-AUC
+    assert np.trapezoid(roc["true_positive_rate"], roc["false_positive_rate"]) == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="churners and stayers"):
+        roc_points([1, 1], [0.2, 0.3])
+
+
+def test_curve_points_are_thinned_for_charts_keeping_both_ends() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 5000)
+    p = np.clip(0.3 * y + 0.7 * rng.random(5000), 0, 1)
+    roc, pr = roc_points(y, p, max_points=50), precision_recall_points(y, p, max_points=50)
+    assert len(roc) == 50 and len(pr) == 50
+    assert roc.iloc[0, :2].tolist() == [0.0, 0.0] and roc.iloc[-1, :2].tolist() == [1.0, 1.0]
+    assert roc["false_positive_rate"].is_monotonic_increasing and pr["recall"].is_monotonic_increasing
+    assert pr["recall"].iloc[-1] == 1.0 and pr["precision"].iloc[-1] == pytest.approx(y.mean())
+    with pytest.raises(ValueError, match="max_points"):
+        roc_points(y, p, max_points=1)
+
+
+def test_precision_recall_points_on_a_hand_example() -> None:
+    pr = precision_recall_points([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    # riskiest first: 0.8 churner, 0.4 stayer, 0.35 churner, 0.1 stayer
+    np.testing.assert_allclose(pr[["recall", "precision"]].to_numpy(),
+                               [[0.5, 1.0], [0.5, 0.5], [1.0, 2 / 3], [1.0, 0.5]])

@@ -27,9 +27,11 @@ from sklearn.metrics import (
     brier_score_loss,
     f1_score,
     log_loss,
+    precision_recall_curve,
     precision_score,
     recall_score,
     roc_auc_score,
+    roc_curve,
 )
 
 __all__ = [
@@ -37,6 +39,8 @@ __all__ = [
     "classification_report_at",
     "gains_table",
     "reliability_table",
+    "roc_points",
+    "precision_recall_points",
     "cost_optimal_threshold",
     "expected_cost",
     "confusion_at",
@@ -244,6 +248,61 @@ def reliability_table(y_true: Any, proba: Any, n_bins: int = 10, *, strategy: st
         customers=("y", "size"), mean_predicted=("p", "mean"), observed_rate=("y", "mean"),
         min_proba=("p", "min"), max_proba=("p", "max"))
     return table.reset_index()
+
+
+def _thin(n: int, max_points: int) -> np.ndarray:
+    """At most ``max_points`` evenly spaced positions of ``0..n-1``, always the first and the last."""
+    if isinstance(max_points, bool) or not isinstance(max_points, int | np.integer) or max_points < 2:
+        raise ValueError(f"max_points must be a whole number >= 2, got {max_points!r}.")
+    return np.unique(np.linspace(0, n - 1, min(n, int(max_points))).round().astype(np.int64))
+
+
+def roc_points(y_true: Any, score: Any, max_points: int = 200) -> pd.DataFrame:
+    """The ROC curve for a chart: share of stayers flagged against share of churners caught, per threshold.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        1 = churned, 0 = stayed (both must occur).
+    score : array-like of shape (n,)
+        Any score where higher means more likely to churn.
+    max_points : int, default 200
+        At most this many points, evenly spaced along the curve (first and last kept), so a chart stays
+        small at any number of customers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``false_positive_rate``, ``true_positive_rate`` and ``threshold`` (flag when ``score >= threshold``;
+        the first point, nobody flagged, has ``inf``), from (0, 0) to (1, 1).
+    """
+    y, s = _check_labels_scores(y_true, score, probabilities=False)
+    if np.unique(y).size < 2:
+        raise ValueError("A ROC curve needs churners and stayers.")
+    fpr, tpr, thresholds = roc_curve(y, s, drop_intermediate=True)
+    keep = _thin(fpr.size, max_points)
+    return pd.DataFrame({"false_positive_rate": fpr[keep], "true_positive_rate": tpr[keep],
+                         "threshold": thresholds[keep]})
+
+
+def precision_recall_points(y_true: Any, score: Any, max_points: int = 200) -> pd.DataFrame:
+    """The precision-recall curve for a chart: share of churners caught against the share of the flagged who churn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``recall``, ``precision`` and ``threshold``, by increasing recall (from the riskiest customer alone to
+        everyone flagged, where precision is the churn rate); at most ``max_points`` rows as in
+        :func:`roc_points`.
+    """
+    y, s = _check_labels_scores(y_true, score, probabilities=False)
+    if np.unique(y).size < 2:
+        raise ValueError("A precision-recall curve needs churners and stayers.")
+    precision, recall, thresholds = precision_recall_curve(y, s, drop_intermediate=True)
+    # scikit-learn ends at (recall 0, precision 1) without a threshold: drop it, turn to increasing recall
+    precision, recall, thresholds = precision[:-1][::-1], recall[:-1][::-1], thresholds[::-1]
+    keep = _thin(recall.size, max_points)
+    return pd.DataFrame({"recall": recall[keep], "precision": precision[keep], "threshold": thresholds[keep]})
 
 
 def cost_optimal_threshold(cost_missed_churner: float, cost_wasted_offer: float) -> float:

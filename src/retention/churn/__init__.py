@@ -10,7 +10,7 @@ Modules (one concern each)
 --------------------------
 * :mod:`~retention.churn.design` -- the definition, cutoff plan, labels and examples (no leakage).
 * :mod:`~retention.churn.btyd` -- BTYD outputs (P(alive), P(no purchase in H), expected purchases) as
-  features, each cutoff's purchase model fitted on the history before it.
+  features, each cutoff's purchase model fitted on the purchase days before it, on the shop's calendar.
 * :mod:`~retention.churn.baselines` -- the recency rule and the BTYD purchase model as baselines.
 * :mod:`~retention.churn.models` -- feature selection and the registry (:data:`MODELS`, :data:`MODEL_NAMES`).
 * :mod:`~retention.churn.calibration`, :mod:`~retention.churn.fitting` -- grouped-CV tuning and calibration.
@@ -22,8 +22,10 @@ Modules (one concern each)
 Typical use::
 
     plan = plan_cutoffs(first, last, design)
-    train = add_btyd_features(build_examples(tx, plan.train, design), tx, design.horizon_days)
-    valid = add_btyd_features(build_examples(tx, [plan.validation], design), tx, design.horizon_days)
+    log = purchase_log(session.purchase_days())                    # the engine's purchase days
+    btyd = btyd_features_at(log, plan.labelled, design.horizon_days, seasonal="auto")
+    train = add_btyd_features(session.churn_examples(plan.train, design.horizon_days), btyd)
+    valid = add_btyd_features(session.churn_examples([plan.validation], design.horizon_days), btyd)
     comparison = compare_models(train, valid, seed=42)          # fit all, evaluate, choose
     comparison.selection.shipped, comparison.selection.margins  # the winner and its margins
 
@@ -31,9 +33,17 @@ Everything random is seeded and folds are not shuffled: the same seed gives bit-
 """
 
 from retention.churn.baselines import BGNBDBaseline, BTYDBaseline, RecencyBaseline
-from retention.churn.btyd import BTYD_FEATURES, PurchaseModel, add_btyd_features, btyd_features
+from retention.churn.btyd import (
+    BTYD_FEATURES,
+    PURCHASE_MODEL,
+    BTYDFeatures,
+    add_btyd_features,
+    btyd_features,
+    btyd_features_at,
+    purchase_log,
+)
 from retention.churn.calibration import CALIBRATION_METHODS, ProbabilityCalibrator
-from retention.churn.customers import RISK_BANDS, risk_band, top_reasons
+from retention.churn.customers import RISK_BANDS, probability_histogram, risk_band, top_reasons
 from retention.churn.design import (
     TARGET,
     ChurnDesign,
@@ -43,7 +53,16 @@ from retention.churn.design import (
     features_at,
     plan_cutoffs,
 )
-from retention.churn.evaluate import Evaluation, beats_baseline, evaluate, paired_margins
+from retention.churn.evaluate import (
+    Curves,
+    Evaluation,
+    against_outcomes,
+    beats_baseline,
+    confusion_table,
+    curves,
+    evaluate,
+    paired_margins,
+)
 from retention.churn.explain import (
     COEFFICIENT_NOTE,
     VIF_LIMIT,
@@ -93,7 +112,8 @@ __all__ = [
     # design
     "TARGET", "ChurnDesign", "CutoffPlan", "plan_cutoffs", "churn_labels", "features_at", "build_examples",
     # BTYD features
-    "BTYD_FEATURES", "PurchaseModel", "btyd_features", "add_btyd_features",
+    "BTYD_FEATURES", "PURCHASE_MODEL", "BTYDFeatures", "purchase_log", "btyd_features", "btyd_features_at",
+    "add_btyd_features",
     # registry and estimators
     "MODELS", "MODEL_NAMES", "BASELINE_NAMES", "CANDIDATE_NAMES", "BASELINE_NAME", "BTYD_BASELINE_NAME",
     "CALIBRATED_BTYD_BASELINE_NAME",
@@ -103,9 +123,10 @@ __all__ = [
     "CALIBRATION_METHODS", "ProbabilityCalibrator", "CalibratedModel", "calibrate", "fit_models", "predict_churn",
     "training_predictions", "refit", "refit_and_score", "chosen_hyperparameters",
     # evaluation and choice
-    "Evaluation", "evaluate", "beats_baseline", "paired_margins", "DECISION_METRIC", "AUTO", "Selection",
+    "Evaluation", "Curves", "evaluate", "curves", "confusion_table", "against_outcomes", "beats_baseline",
+    "paired_margins", "DECISION_METRIC", "AUTO", "Selection",
     "select_production_model", "ModelComparison", "compare_models", "ThresholdChoice", "choose_threshold",
     # explanations and per-customer outputs
     "COEFFICIENT_NOTE", "VIF_LIMIT", "logistic_coefficients", "collinearity_table", "permutation_importance_table",
-    "RISK_BANDS", "top_reasons", "risk_band",
+    "RISK_BANDS", "top_reasons", "risk_band", "probability_histogram",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,21 @@ from sklearn.base import BaseEstimator
 from retention.churn.design import TARGET, binary_target
 from retention.churn.fitting import predict_churn
 from retention.churn.models import BASELINE_NAME
-from retention.metrics import LOWER_IS_BETTER, PROPER_SCORES, classification_report_at, probability_losses
+from retention.metrics import (
+    LOWER_IS_BETTER,
+    PROPER_SCORES,
+    classification_report_at,
+    confusion_at,
+    gains_table,
+    precision_recall_points,
+    probability_losses,
+    probability_score,
+    reliability_table,
+    roc_points,
+)
 
-__all__ = ["Evaluation", "evaluate", "beats_baseline", "paired_margins"]
+__all__ = ["Evaluation", "Curves", "evaluate", "curves", "confusion_table", "against_outcomes", "beats_baseline",
+           "paired_margins"]
 
 
 @dataclass(frozen=True)
@@ -161,3 +174,78 @@ def paired_margins(evaluation: Evaluation, model: str, others: Sequence[str], me
                      "margin_se": se, "at_least_as_good": bool(difference.mean() >= 0)})
     columns = ["compared_with", "metric", "model_value", "other_value", "margin", "margin_se", "at_least_as_good"]
     return pd.DataFrame(rows, columns=columns).set_index("compared_with")
+
+
+@dataclass(frozen=True)
+class Curves:
+    """What the ROC, precision-recall, calibration and gains charts draw, one block of rows per model.
+
+    Attributes
+    ----------
+    roc : pandas.DataFrame
+        ``model`` and the columns of :func:`retention.metrics.roc_points`.
+    precision_recall : pandas.DataFrame
+        ``model`` and the columns of :func:`retention.metrics.precision_recall_points`.
+    calibration : pandas.DataFrame
+        ``model`` and the columns of :func:`retention.metrics.reliability_table` (equal-count bins).
+    gains : pandas.DataFrame
+        ``model`` and the columns of :func:`retention.metrics.gains_table`.
+    churn_rate : float
+        The share of the customers who churned (the precision of flagging everyone).
+    """
+
+    roc: pd.DataFrame
+    precision_recall: pd.DataFrame
+    calibration: pd.DataFrame
+    gains: pd.DataFrame
+    churn_rate: float
+
+
+def curves(evaluation: Evaluation, models: Sequence[str] | None = None, *, n_bins: int = 10,
+           max_points: int = 200) -> Curves:
+    """The chart data of ``models`` (default: every model of the evaluation) on the validation customers."""
+    names = list(evaluation.probabilities.columns if models is None else models)
+    y = evaluation.y_true
+
+    def stack(make) -> pd.DataFrame:  # noqa: ANN001
+        return pd.concat([make(evaluation.probabilities[name]).assign(model=name) for name in names],
+                         ignore_index=True).pipe(lambda t: t[["model", *[c for c in t.columns if c != "model"]]])
+
+    return Curves(roc=stack(lambda p: roc_points(y, p, max_points)),
+                  precision_recall=stack(lambda p: precision_recall_points(y, p, max_points)),
+                  calibration=stack(lambda p: reliability_table(y, p, n_bins)),
+                  gains=stack(lambda p: gains_table(y, p, n_bins)), churn_rate=float(y.mean()))
+
+
+def confusion_table(evaluation: Evaluation, model: str, threshold: float) -> pd.DataFrame:
+    """:func:`retention.metrics.confusion_at` of one model on the validation customers."""
+    return confusion_at(evaluation.y_true, evaluation.probabilities[model], threshold)
+
+
+def against_outcomes(y_true: Any, probabilities: pd.DataFrame) -> pd.DataFrame:
+    """How probabilities fared against what happened (e.g. live scores against the generator's truth).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        1 = made no purchase in the horizon, 0 = bought.
+    probabilities : pandas.DataFrame
+        One column of churn probabilities per model, rows aligned with ``y_true``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model (index ``model``, in column order): ``roc_auc``, ``brier``, ``mean_predicted`` and
+        ``observed_rate`` (the share that churned), ``drift`` (mean predicted - observed).
+    """
+    y = binary_target(y_true)
+    rows = {}
+    for name in probabilities.columns:
+        p = probabilities[name].to_numpy(dtype=float)
+        report = classification_report_at(y, p, 0.5)
+        rows[name] = {"roc_auc": report["roc_auc"], "brier": probability_score(y, p, "brier"),
+                      "mean_predicted": float(p.mean()), "observed_rate": float(y.mean()),
+                      "drift": float(p.mean() - y.mean())}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "model"
+    return table

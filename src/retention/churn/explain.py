@@ -12,6 +12,7 @@ say which coefficients not to read alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -122,18 +123,21 @@ def _words(feature: str, coefficient: float) -> str:
     return f"{_HIGHER.get(feature, 'higher ' + feature)}: associated with {more} churn, other features equal"
 
 
-def _caution(feature: str, row: pd.Series, coefficient: float, marginal: float) -> str:
+def _caution(feature: str, row: pd.Series, coefficient: float, marginal: float,
+             labels: Mapping[str, str] | None = None) -> str:
     notes = []
     if np.sign(marginal) != 0 and np.sign(coefficient) != np.sign(marginal):
         alone = "more" if marginal > 0 else "less"
         notes.append(f"on its own it goes with {alone} churn; the opposite sign here comes from overlapping features")
     if bool(row["collinear"]):
-        notes.append(f"overlaps with {row['most_correlated_with']} (correlation {row['correlation']:+.2f}, "
+        partner = (labels or {}).get(row["most_correlated_with"], row["most_correlated_with"])
+        notes.append(f"overlaps with {partner} (correlation {row['correlation']:+.2f}, "
                      f"VIF {row['vif']:.1f}): do not read it alone")
     return "; ".join(notes)
 
 
-def logistic_coefficients(fitted_lr: BaseEstimator, X: pd.DataFrame | None = None, y: Any = None) -> pd.DataFrame:
+def logistic_coefficients(fitted_lr: BaseEstimator, X: pd.DataFrame | None = None, y: Any = None, *,
+                          labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Coefficients of the logistic regression on standardised features, as associations in words.
 
     Parameters
@@ -147,6 +151,8 @@ def logistic_coefficients(fitted_lr: BaseEstimator, X: pd.DataFrame | None = Non
     y : array-like, optional
         Their labels; with them (and ``X``) the table gets each feature's association with churn on its
         own (``marginal_correlation``) and a ``caution`` when the coefficient's sign disagrees with it.
+    labels : mapping of str to str, optional
+        How to name features in the ``caution`` texts (e.g. the report's column labels); machine names otherwise.
 
     Returns
     -------
@@ -170,8 +176,8 @@ def logistic_coefficients(fitted_lr: BaseEstimator, X: pd.DataFrame | None = Non
             marginal = [float(np.corrcoef(design[n], target)[0, 1]) if design[n].std() > 0 else 0.0 for n in names]
             table["marginal_correlation"] = marginal
             table["sign_differs"] = np.sign(table["coefficient"]) != np.sign(table["marginal_correlation"])
-            table["caution"] = [_caution(row["feature"], row, row["coefficient"], row["marginal_correlation"])
-                                for _, row in table.iterrows()]
+            table["caution"] = [_caution(row["feature"], row, row["coefficient"], row["marginal_correlation"],
+                                         labels) for _, row in table.iterrows()]
     order = np.argsort(-np.abs(coef), kind="stable")
     return table.iloc[order].reset_index(drop=True)
 
@@ -205,8 +211,8 @@ def permutation_importance_table(model: BaseEstimator, X: pd.DataFrame, y: Any, 
     n_repeats : int, default 3
         Shuffles per feature.
     max_rows : int or None, default 3000
-        Each repeat scores a seeded random sample of at most this many rows (None: all rows), so the cost
-        does not grow with the number of customers.
+        Score a seeded random sample of at most this many rows (None: all rows), the same for the reference and
+        every shuffle, so the cost does not grow with the number of customers.
 
     Returns
     -------
@@ -214,9 +220,14 @@ def permutation_importance_table(model: BaseEstimator, X: pd.DataFrame, y: Any, 
         ``feature``, ``importance_mean``, ``importance_std`` (ROC-AUC points lost), largest first.
     """
     columns = _model_columns(model, X)
-    sample = 1.0 if max_rows is None or len(X) <= max_rows else int(max_rows)
-    result = permutation_importance(model, X[columns], binary_target(y), scoring="roc_auc", n_repeats=n_repeats,
-                                    random_state=seed, n_jobs=1, max_samples=sample)
+    target = binary_target(y)
+    rows = np.arange(len(X))
+    if max_rows is not None and len(X) > max_rows:
+        # One seeded sample for the reference score and every shuffle alike (scikit-learn's max_samples scores the
+        # reference on all rows and the shuffles on a subsample, which biases small importances).
+        rows = np.sort(np.random.default_rng(seed).choice(len(X), size=int(max_rows), replace=False))
+    result = permutation_importance(model, X[columns].iloc[rows], target[rows], scoring="roc_auc",
+                                    n_repeats=n_repeats, random_state=seed, n_jobs=1)
     table = pd.DataFrame({"feature": columns, "importance_mean": result.importances_mean,
                           "importance_std": result.importances_std})
     order = np.argsort(-table["importance_mean"].to_numpy(), kind="stable")

@@ -222,22 +222,30 @@ CALIBRATED_BTYD_BASELINE_NAME = "BG/NBD baseline (calibrated)"
 
 MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec(BASELINE_NAME, lambda seed: RecencyBaseline(), baseline=True, cross_validated=False,
-              summary="churn rate by days since the last order (isotonic), no model"),
+              summary="the churn rate of past customers with as many days since their last order (a rule, not a "
+                      "model)"),
     ModelSpec(BTYD_BASELINE_NAME, lambda seed: BTYDBaseline(), baseline=True, cross_validated=False,
-              needs=BTYD_FEATURES, summary="the BG/NBD purchase model's probability of no purchase in the horizon"),
+              needs=BTYD_FEATURES,
+              summary="the purchase model's own chance of no order in the horizon (BG/NBD: each customer buys at a "
+                      "steady rate of their own until they silently leave)"),
     ModelSpec(CALIBRATED_BTYD_BASELINE_NAME, lambda seed: BTYDBaseline(calibration="sigmoid"), baseline=True,
               cross_validated=False, needs=BTYD_FEATURES,
-              summary="the same probability mapped to the training churn rates (Platt scaling; same ranking)"),
+              summary="the purchase model's chance of no order in the horizon, rescaled to the churn rates of the "
+                      "training dates (the order of customers is unchanged)"),
     ModelSpec("Logistic regression", _logistic(MODEL_FEATURES), _LR_GRID,
-              summary="a weighted sum of the behavioural features"),
-    ModelSpec("Random forest", _forest(MODEL_FEATURES), _RF_GRID, summary="an average of decision trees"),
-    ModelSpec("Gradient boosting", _boosting(MODEL_FEATURES), _HGB_GRID, summary="a sequence of small trees"),
+              summary="a weighted sum of the customer's order history (days since last order, orders, spend, "
+                      "trends)"),
+    ModelSpec("Random forest", _forest(MODEL_FEATURES), _RF_GRID,
+              summary="an average of many decision trees on the same order history"),
+    ModelSpec("Gradient boosting", _boosting(MODEL_FEATURES), _HGB_GRID,
+              summary="a sequence of small decision trees, each correcting the last"),
     ModelSpec("Logistic regression + BTYD", _logistic(_WITH_BTYD), _LR_GRID, needs=BTYD_FEATURES,
-              summary="the logistic regression with the BG/NBD outputs as extra features"),
+              summary="the weighted sum plus the purchase model's chance still active, chance of no order and "
+                      "expected orders"),
     ModelSpec("Random forest + BTYD", _forest(_WITH_BTYD), _RF_GRID, needs=BTYD_FEATURES,
-              summary="the random forest with the BG/NBD outputs as extra features"),
+              summary="the decision trees plus the purchase model's three outputs"),
     ModelSpec("Gradient boosting + BTYD", _boosting(_WITH_BTYD), _HGB_GRID, needs=BTYD_FEATURES,
-              summary="gradient boosting with the BG/NBD outputs as extra features"),
+              summary="the small decision trees plus the purchase model's three outputs"),
 )}
 """Every candidate and baseline, by name, in report order (baselines first)."""
 

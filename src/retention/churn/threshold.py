@@ -52,6 +52,10 @@ class ThresholdChoice:
         Drift (in probability) above which :attr:`note` warns.
     note : str
         One or two plain sentences on whether the threshold held up at the validation cutoff and why.
+    curve : pandas.DataFrame
+        Cost per customer and share flagged at every threshold of a grid (``threshold``,
+        ``train_cost_per_customer``, ``train_flagged_share``, ``validation_cost_per_customer``,
+        ``validation_flagged_share``), for the chart of cost against threshold.
     """
 
     threshold: float
@@ -60,6 +64,7 @@ class ThresholdChoice:
     calibration: pd.DataFrame
     drift_tolerance: float
     note: str
+    curve: pd.DataFrame | None = None
 
     @property
     def drifted(self) -> bool:
@@ -129,9 +134,15 @@ def choose_threshold(y_train: Any, p_train: Any, y_valid: Any, p_valid: Any, cos
         rows.append({"threshold": t, "train_cost_per_customer": train_cost, "train_flagged_share": train_flagged,
                      "validation_cost_per_customer": valid_cost, "validation_flagged_share": valid_flagged})
     table = pd.DataFrame(rows, index=pd.Index(_ROWS, name="rule"))
+    grid = np.round(np.arange(1, 100) / 100, 2)
+    curve = pd.DataFrame([{"threshold": t, **dict(zip(("train_cost_per_customer", "train_flagged_share"),
+                                                      _costs(yt, pt, t, c_fn, c_fp), strict=True)),
+                           **dict(zip(("validation_cost_per_customer", "validation_flagged_share"),
+                                      _costs(yv, pv, t, c_fn, c_fp), strict=True))} for t in grid])
     calibration = pd.DataFrame(
         {"mean_predicted": [pt.mean(), pv.mean()], "observed_rate": [yt.mean(), yv.mean()]},
         index=pd.Index(["training", "validation"], name="customers"))
     calibration["drift"] = calibration["mean_predicted"] - calibration["observed_rate"]
     return ThresholdChoice(threshold=chosen, bayes_threshold=thresholds[1], table=table, calibration=calibration,
-                           drift_tolerance=float(drift_tolerance), note=_note(calibration, table, drift_tolerance))
+                           drift_tolerance=float(drift_tolerance), note=_note(calibration, table, drift_tolerance),
+                           curve=curve)

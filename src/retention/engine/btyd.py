@@ -18,7 +18,8 @@ from retention.engine.sql import arg_min, ibis_module, safe_div
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
-__all__ = ["DAYS_PER_UNIT", "calibration_holdout_expr", "finish_summary", "rfm_summary_expr"]
+__all__ = ["DAYS_PER_UNIT", "calibration_holdout_expr", "finish_purchase_days", "finish_summary", "purchase_days_expr",
+           "rfm_summary_expr"]
 
 DAYS_PER_UNIT: dict[str, float] = {"D": 1.0, "W": 7.0}
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
@@ -56,6 +57,16 @@ def rfm_summary_expr(days: ibis.Table, cutoff_day: int, unit: str, dialect: str,
         T=(cutoff_day - per.first_day).cast("float64") / per_unit,
         monetary_value=ibis.ifelse(frequency > 0, safe_div(per.total - per.first_value, frequency), 0.0),
     )
+
+
+def purchase_days_expr(days: ibis.Table, cutoff_day: int, start_day: int | None = None) -> ibis.Table:
+    """``CustomerID``, ``day`` (day number) and ``value`` of every purchase day in ``[start, cutoff]``, in order.
+
+    The BTYD models' unit of purchase (one row per customer and day), for what needs more than the per-customer
+    summary: the shop's calendar (:mod:`retention.clv.seasonality`) counts repeat purchases per day.
+    """
+    t = _window(days, start_day, cutoff_day)
+    return t.select("CustomerID", "day", "value").order_by(["CustomerID", "day"])
 
 
 def calibration_holdout_expr(days: ibis.Table, calibration_day: int, holdout_day: int, unit: str, dialect: str,
@@ -96,3 +107,15 @@ def finish_summary(frame: pd.DataFrame, *, unit: str, holdout_days: int | None =
         out["monetary_value_holdout"] = out["monetary_value_holdout"].astype(float)
         out["duration_holdout"] = holdout_days / _days_per_unit(unit)
     return out.sort_index()
+
+
+def finish_purchase_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """Engine rows -> ``CustomerID`` (string), ``date`` (midnight timestamps) and ``value``, sorted by customer and
+    day: the layout :meth:`retention.clv.PurchaseDays.from_transactions` reads (``date_col="date"``,
+    ``value_col="value"``)."""
+    out = pd.DataFrame({
+        "CustomerID": frame["CustomerID"].astype("string"),
+        "date": pd.to_datetime(frame["day"].to_numpy(dtype=np.int64), unit="D"),
+        "value": frame["value"].to_numpy(dtype=float),
+    })
+    return out.sort_values(["CustomerID", "date"], kind="stable").reset_index(drop=True)

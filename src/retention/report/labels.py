@@ -95,6 +95,34 @@ COLUMNS: dict[str, ColumnInfo] = {
                           "Churn rate among the riskiest 10% divided by the overall churn rate."),
     "threshold": _C("Threshold", "probability", "Churn probability at or above which a customer is flagged."),
     "n": _C("Customers", "count"),
+    # churn report terms (glossary of 03)
+    "churned": _C("Churned", "text", "Made no purchase in the churn horizon after a given date: what the churn "
+                  "probability predicts."),
+    "out_of_time": _C("Out-of-time check", "text", "Models learn from earlier dates and are scored once on a later "
+                      "date none of them saw, the way they are used on the future."),
+    "baseline": _C("Baseline", "text", "A simple score every model must beat to be worth shipping: days since the "
+                   "last order, or the purchase model's own answer."),
+    "bgnbd": _C("BG/NBD purchase model", "text", "A 'buy till you die' model: each customer buys at a steady rate "
+                "of their own until they silently leave. It gives every customer's chance of no order in a period "
+                "without learning from churn labels (the value report's model)."),
+    "calibrated": _C("Calibrated", "text", "Probabilities that come true as often as they say: of the customers "
+                     "given 70%, about 70% do not buy."),
+    "shop_calendar": _C("Shop calendar", "text", "How busy each month and weekday is against an average day, "
+                        "estimated from the purchases (a month needs a year of history); the purchase model counts "
+                        "a busy week as longer than a quiet one."),
+    "model_margin": _C("Margin over a baseline", "number", "How much lower the shipped score's Brier score is than "
+                       "the baseline's on the same customers (positive = the shipped score is better)."),
+    "margin_se": _C("Standard error of the margin", "number", "How far the margin could move by chance over the "
+                    "same customers; a margin of two standard errors or more is unlikely to be luck."),
+    "cost_per_customer": _C("Cost per customer", "money", "Missed churners times their cost plus wasted offers "
+                            "times theirs, divided by the number of customers."),
+    "coefficient": _C("Coefficient", "number", "Change in the log-odds of churn per standard deviation of a "
+                      "feature, the other features held equal: an association in past data, not a rule."),
+    "vif": _C("Overlap with other features (VIF)", "number", "Variance inflation factor: how much of a feature the "
+              "others already carry; above 5 its coefficient should not be read on its own."),
+    "permutation_importance": _C("Permutation importance", "number", "How much the ranking quality (ROC-AUC) drops "
+                                 "when one feature's values are shuffled among the customers: what a model relies "
+                                 "on, not why customers leave."),
     # value (CLV) and decisions
     "p_alive": _C("Chance still active", "probability",
                   "Probability, from the purchase model, that the customer has not silently left."),

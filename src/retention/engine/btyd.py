@@ -18,7 +18,8 @@ from retention.engine.sql import arg_min, ibis_module, safe_div
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
-__all__ = ["DAYS_PER_UNIT", "calibration_holdout_expr", "finish_summary", "rfm_summary_expr"]
+__all__ = ["DAYS_PER_UNIT", "calibration_holdout_expr", "finish_purchase_days", "finish_summary", "purchase_days_expr",
+           "rfm_summary_expr"]
 
 DAYS_PER_UNIT: dict[str, float] = {"D": 1.0, "W": 7.0}
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
@@ -77,6 +78,30 @@ def calibration_holdout_expr(days: ibis.Table, calibration_day: int, holdout_day
         frequency_holdout=n,
         monetary_value_holdout=ibis.ifelse(n > 0, safe_div(joined.total_holdout, n), 0.0),
     )
+
+
+def purchase_days_expr(days: ibis.Table, start_day: int | None = None, end_day: int | None = None) -> ibis.Table:
+    """``CustomerID``, ``day``, ``value``: one row per customer and purchase day in ``[start_day, end_day]``.
+
+    The purchase-day grain every BTYD model counts in (a customer's calendar day with kept revenue is one
+    purchase, its value the day's revenue): what :class:`retention.clv.PurchaseDays` holds, so the models,
+    their backtests at any cutoffs, the seasonal index (daily repeat purchases) and the cohort curves work
+    from it without the lines.
+    """
+    keep = days
+    if start_day is not None:
+        keep = keep.filter(keep.day >= start_day)
+    if end_day is not None:
+        keep = keep.filter(keep.day <= end_day)
+    return keep.select("CustomerID", day=keep.day.cast("int64"), value=keep.value.cast("float64"))
+
+
+def finish_purchase_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """Engine rows -> ``CustomerID`` (string), ``day`` (int64 day number), ``value`` (float), sorted by customer
+    then day, on a fresh index (the engines return rows in no particular order)."""
+    out = pd.DataFrame({"CustomerID": frame["CustomerID"].astype("string"),
+                        "day": frame["day"].astype(np.int64), "value": frame["value"].astype(float)})
+    return out.sort_values(["CustomerID", "day"], kind="stable").reset_index(drop=True)
 
 
 def finish_summary(frame: pd.DataFrame, *, unit: str, holdout_days: int | None = None) -> pd.DataFrame:

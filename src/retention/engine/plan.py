@@ -135,6 +135,9 @@ class Plan:
         return self.sql(btyd.calibration_holdout_expr(self.table("days"), calibration_day, holdout_day, unit,
                                                       self.dialect, start_day))
 
+    def purchase_days(self, start_day: int | None = None, end_day: int | None = None) -> str:
+        return self.sql(btyd.purchase_days_expr(self.table("days"), start_day, end_day))
+
     def last_day_from(self, start_day: int) -> str:
         days = self.table("days")
         later = days.filter(days.day >= start_day)

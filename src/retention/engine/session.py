@@ -242,6 +242,23 @@ class Session:
         self._lap("summary")
         return summary
 
+    def purchase_days(self, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """The purchase-day grain of the kept lines: ``CustomerID``, ``day`` (days since 1970-01-01), ``value``.
+
+        One row per customer and calendar day with a purchase (the day's kept revenue), on days
+        ``start..end`` (inclusive, default: all), sorted by customer then day: the unit of a purchase of the
+        BTYD models (:meth:`retention.clv.PurchaseDays.from_grain`). About one row per order, a fraction
+        of the lines.
+        """
+        start_day = None if start is None else day_number(naive_day(start, "start"))
+        end_day = None if end is None else day_number(naive_day(end, "end"))
+        if start_day is not None and end_day is not None and start_day > end_day:
+            raise ValueError(f"start ({start}) is after end ({end})")
+        self.build("days")
+        grain = btyd.finish_purchase_days(self.fetch(self.plan.purchase_days(start_day, end_day)))
+        self._lap("purchase_days")
+        return grain
+
     # -- outputs ----------------------------------------------------------------------------------------
 
     @property

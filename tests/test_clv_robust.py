@@ -154,3 +154,22 @@ def test_the_ridge_warning_names_the_parameters_in_plain_words() -> None:
     assert ridge[0].startswith("Pareto/NBD: the data cannot pin down ") and "not in the value intervals" in ridge[0]
     draws = model.sample_params(200, seed=1)
     assert draws["r"].std() > 0 and draws["alpha"].std() > 0
+
+
+@pytest.mark.parametrize("cutoff", ["2011-06-30", "2011-07-14"])
+def test_cohort_curves_have_one_point_per_calendar_month(cutoff: str) -> None:
+    """Month ends, not 30.4-day steps: a step landing on the 1st would give a month two points (a kink)."""
+    from retention.clv import cohort_value_curves
+    from retention.generator import GeneratorConfig, generate
+
+    tx = generate(GeneratorConfig(n_customers=300, seed=2)).transactions
+    tx = tx[(tx["Quantity"] > 0) & tx["CustomerID"].notna()].assign(Revenue=lambda t: t["Quantity"] * t["UnitPrice"])
+    fitted = fit_customer_values(tx, cutoff, model="bgnbd", seasonal=False, backtest_cutoffs=0, uncertainty_draws=0)
+    curves = cohort_value_curves(fitted.log, fitted.forecast, fitted.gamma_gamma, margin=1.0, months_ahead=12)
+    assert not curves.duplicated(["cohort", "month"]).any()
+    for _, rows in curves.groupby("cohort"):
+        months = pd.PeriodIndex(rows["month"], freq="M")
+        assert (np.diff(months.asi8) == 1).all()  # consecutive calendar months, observed then forecast
+        assert (rows["period"] == "forecast").sum() == 12
+    first = curves[curves["period"] == "forecast"]["month"].min()
+    assert first == str(pd.Period(cutoff, "M") + 1)

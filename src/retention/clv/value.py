@@ -18,6 +18,7 @@ Columns of the value table (money in the currency of the data, counts in purchas
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,8 +30,11 @@ from .models import MODELS, GammaGammaModel, PurchaseModel
 from .summary import DAYS_PER_MONTH, DateLike, PurchaseDays, TimeUnit, days_per_unit
 from .uncertainty import ValueDraws, value_draws
 
-__all__ = ["VALUE_COLUMNS", "CustomerValues", "customer_value_table", "fit_customer_values", "fit_gamma_gamma",
-           "fit_value_table", "forecast_value_table"]
+__all__ = ["BACKTEST_WARNING", "VALUE_COLUMNS", "CustomerValues", "customer_value_table", "fit_customer_values",
+           "fit_gamma_gamma", "fit_value_table", "forecast_value_table"]
+
+#: Prefix of the warnings raised while fitting the backtest's candidates at earlier cutoffs (not the final fit).
+BACKTEST_WARNING = "Backtest, at an earlier cutoff: "
 
 VALUE_COLUMNS: tuple[str, ...] = ("p_alive", "p_no_purchase", "expected_purchases", "expected_purchases_if_alive",
                                   "expected_order_value", "expected_revenue_if_alive", "clv", "value_if_active")
@@ -157,8 +161,12 @@ def fit_customer_values(log: PurchaseDays | pd.DataFrame, cutoff: DateLike, *, u
     if not isinstance(log, PurchaseDays):
         log = PurchaseDays.from_transactions(log, customer_col=customer_col, date_col=date_col, value_col=value_col)
     cutoff_day = log.day_of(cutoff, "cutoff")
-    name, season, bt = _choose(log, cutoff_day, model, seasonal, backtest_cutoffs, backtest_horizon_days, unit,
-                               penalizer)
+    with warnings.catch_warnings(record=True) as caught:  # said once each, marked as the backtest's
+        warnings.simplefilter("always")
+        name, season, bt = _choose(log, cutoff_day, model, seasonal, backtest_cutoffs, backtest_horizon_days, unit,
+                                   penalizer)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        warnings.warn(f"{BACKTEST_WARNING}{message}", RuntimeWarning, stacklevel=2)
     forecast = fit_purchase_forecast(log, cutoff_day, model=name, seasonal=season, unit=unit, penalizer=penalizer)
     gamma_gamma, spend_note = fit_gamma_gamma(forecast.summary, penalizer)
     horizons = {"horizon_months": horizon_months, "discount_rate_monthly": discount_rate_monthly,

@@ -163,9 +163,8 @@ def set_estimate(model: Any, loglik: LogLik, data: Any, n: float, theta: FloatAr
         which = " and ".join(held) if len(held) < len(names) else "its parameters"
         it, its = ("it", "its") if one else ("them", "their")
         warnings.warn(f"{label}: the data cannot pin down {which} (the likelihood is flat along {it} at the "
-                      f"estimate): {its} standard error{'' if one else 's'} {'is' if one else 'are'} undefined and "
-                      f"the parameter draws hold {it} at the estimate, so {its} uncertainty is not in the value "
-                      f"intervals.", RuntimeWarning, stacklevel=4)
+                      f"estimate, so no standard error can be computed): the parameter draws hold {it} at the "
+                      f"estimate, and {its} uncertainty is not in the value intervals.", RuntimeWarning, stacklevel=4)
     model.params_ = dict(zip(names, map(float, theta), strict=True))
     model.log_likelihood_ = loglik(theta, data, gradient=False)[0]
     model.standard_errors_ = dict(zip(names, map(float, np.sqrt(np.diag(cov))), strict=True))

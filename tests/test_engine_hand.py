@@ -120,6 +120,19 @@ def test_btyd_summaries_in_days_and_weeks(log):
     assert split.loc["1", "monetary_value_holdout"] == 6.0 and split.loc["1", "duration_holdout"] == 244
 
 
+def test_purchase_days_grain(log):
+    """One row per customer and purchase day with the day's kept revenue (duplicates, returns, outliers out)."""
+    grain = log.purchase_days()
+    assert list(grain.columns) == ["CustomerID", "day", "value"]
+    assert grain.to_dict("list") == {"CustomerID": ["1", "1", "1", "2"], "day": [14977, 15043, 15283, 15248],
+                                     "value": [14.0, 5.0, 6.0, 44.0]}  # 2011-01-03, 03-10, 11-05; 10-01 (200 + 201)
+    assert grain["day"].dtype == np.int64 and grain["value"].dtype == np.float64
+    window = log.purchase_days("2011-03-10", "2011-10-01")
+    assert window[["CustomerID", "day"]].values.tolist() == [["1", 15043], ["2", 15248]]
+    with pytest.raises(ValueError, match="is after end"):
+        log.purchase_days("2011-10-02", "2011-10-01")
+
+
 def test_eda_aggregates(log):
     eda = log.eda
     monthly = eda.monthly_activity().set_index("month")

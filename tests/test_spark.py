@@ -93,6 +93,13 @@ def test_btyd_summaries(both, unit):
           sparked.calibration_holdout_summary("2011-08-31", "2011-11-30", unit=unit))
 
 
+def test_purchase_days(both):
+    duck, sparked = both
+    agree("purchase days", duck.purchase_days(), sparked.purchase_days())
+    agree("purchase days window", duck.purchase_days("2011-02-01", "2011-10-31"),
+          sparked.purchase_days("2011-02-01", "2011-10-31"))
+
+
 def test_eda_aggregates(both):
     duck, sparked = both
     a, b = duck.eda, sparked.eda

@@ -143,7 +143,7 @@ STEPS: dict[str, Step] = {s.name: s for s in (
          writes=("churn.customers", "churn.previous", "churn_metrics", "churn_predictions", "churn_summary"),
          params=("data.currency", "data.source", "data.path", "features.peak_months", "churn", "clv.time_unit",
                  "clv.seasonal", "report")),
-    Step("04_customer_value", reads=(*_PREPARED, "segments.customers"),
+    Step("04_customer_value", reads=("prepared.info", "segments.customers"),
          writes=("value.customers", "value.previous", "value.draws", "forecast_backtest", "cohort_value",
                  "value_summary"),
          params=("data.currency", "data.source", "data.path", "clv", "churn.horizon_days", "decision.horizon_months",

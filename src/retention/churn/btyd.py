@@ -113,13 +113,11 @@ class BTYDFeatures:
 
 
 def purchase_log(days: pd.DataFrame) -> Any:
-    """The engine's purchase days (``CustomerID``, ``date``, ``value``) as a :class:`retention.clv.PurchaseDays`."""
+    """The engine's purchase-day grain (``CustomerID``, ``day``, ``value``; :meth:`Session.purchase_days`) as a
+    :class:`retention.clv.PurchaseDays`."""
     from retention.clv import PurchaseDays
 
-    missing = [c for c in ("CustomerID", "date", "value") if c not in days.columns]
-    if missing:
-        raise ValueError(f"days is missing column(s) {missing}; pass Session.purchase_days().")
-    return PurchaseDays.from_transactions(days, date_col="date", value_col="value")
+    return PurchaseDays.from_grain(days)
 
 
 def _read(forecast: Any, horizon_days: int) -> dict[str, np.ndarray]:

@@ -10,7 +10,9 @@ Everything is written from the papers, not wrapped from a third-party package:
 * :mod:`.value` -- the per-customer value table (contract C1) and the one-call pipeline;
 * :mod:`.uncertainty` -- parameter draws carried to every customer's value;
 * :mod:`.diagnostics` -- holdout by frequency, tracking, P(alive) grid;
-* :mod:`.cohorts` -- cumulative margin per customer by acquisition month, observed and forecast.
+* :mod:`.cohorts` -- cumulative margin per customer by acquisition month, observed and forecast;
+* :mod:`.notes` -- the models' warnings in plain words;
+* :mod:`.overview` -- the value report's tables (totals with intervals, by group, parameters, truth check).
 
 Time units: the models are unit-free; a model fitted with ``recency``/``T`` in days (``unit="D"``) or
 weeks (``"W"``) predicts in that unit. Calendar windows (days after a cutoff, months of a horizon) are
@@ -33,10 +35,20 @@ from .models import (
     simulate_summary,
     spend_frequency_correlation,
 )
+from .notes import plain_warnings
+from .overview import (
+    backtest_candidates,
+    forecast_against_truth,
+    parameter_table,
+    value_at_stake,
+    value_by_group,
+    value_totals,
+)
 from .seasonality import OperationalClock, SeasonalIndex, fit_operational_time
 from .summary import DAYS_PER_MONTH, PurchaseDays, calibration_holdout_summary, rfm_summary
 from .uncertainty import ValueDraws, value_draws
 from .value import (
+    BACKTEST_WARNING,
     VALUE_COLUMNS,
     CustomerValues,
     customer_value_table,
@@ -47,6 +59,7 @@ from .value import (
 )
 
 __all__ = [
+    "BACKTEST_WARNING",
     "DAYS_PER_MONTH",
     "MODELS",
     "MODEL_NAMES",
@@ -64,6 +77,7 @@ __all__ = [
     "PurchaseModel",
     "SeasonalIndex",
     "ValueDraws",
+    "backtest_candidates",
     "backtest_cutoffs",
     "calibration_holdout_summary",
     "cohort_value_curves",
@@ -73,8 +87,11 @@ __all__ = [
     "fit_operational_time",
     "fit_purchase_forecast",
     "fit_value_table",
+    "forecast_against_truth",
     "forecast_value_table",
     "holdout_by_frequency",
+    "parameter_table",
+    "plain_warnings",
     "probability_alive_matrix",
     "repeat_purchase_tracking",
     "rfm_summary",
@@ -82,5 +99,8 @@ __all__ = [
     "score_forecast",
     "simulate_summary",
     "spend_frequency_correlation",
+    "value_at_stake",
+    "value_by_group",
     "value_draws",
+    "value_totals",
 ]

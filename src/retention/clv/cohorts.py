@@ -2,11 +2,14 @@
 
 A cohort is the customers whose first purchase fell in one calendar month. Its curve is the margin
 (``margin`` times revenue, first purchases included) per cohort customer, cumulated month by month up
-to the cutoff from the log, then extended month by month by the purchase forecast: each customer adds
+to the cutoff from the log, then extended month by month by the purchase forecast: at the end of each
+calendar month after the cutoff's, each customer adds
 ``expected_order_value * P(alive) * E[purchases in (cutoff, month end] | alive]`` (undiscounted, on the
-forecast's seasonal clock). The band comes from the parameter draws (:mod:`.uncertainty`): the 5 % and
-95 % quantiles of the cohort's drawn forecast revenue, relative to its mean over the draws, scale
-the forecast part of every month (the relative uncertainty is taken as constant along the horizon).
+forecast's seasonal clock). The last observed month is the cutoff's (up to the cutoff day); the first
+forecast month is the next one, so every cohort has one point per calendar month. The band comes from
+the parameter draws (:mod:`.uncertainty`): the 5 % and 95 % quantiles of the cohort's drawn forecast
+revenue, relative to its mean over the draws, scale the forecast part of every month (the relative
+uncertainty is taken as constant along the horizon).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pandas as pd
 
 from .forecast import PurchaseForecast
 from .models import GammaGammaModel
-from .summary import DAYS_PER_MONTH, PurchaseDays
+from .summary import PurchaseDays
 from .uncertainty import ValueDraws
 
 __all__ = ["cohort_value_curves"]
@@ -70,14 +73,16 @@ def cohort_value_curves(log: PurchaseDays, forecast: PurchaseForecast, gamma_gam
     cohorts = cohort_of.reindex(s.index).to_numpy()
     sizes = observed.groupby("cohort")["customers"].first()
     base = observed.groupby("cohort")["total"].last()
-    end_days = np.rint(np.arange(1, months_ahead + 1) * DAYS_PER_MONTH).astype(np.int64)
+    cut_month = int(_month(np.array([forecast.cutoff_day]))[0])
+    months = cut_month + np.arange(1, months_ahead + 1)
+    # the last day of each calendar month after the cutoff's, as days after the cutoff
+    end_days = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1 - forecast.cutoff_day
     ends = forecast.horizon(end_days)
     rows = []
-    for k, (end_day, h) in enumerate(zip(end_days, ends, strict=True)):
+    for k, (month, h) in enumerate(zip(months, ends, strict=True)):
         revenue = eov * alive * np.asarray(forecast.model.expected_purchases_if_alive(float(h), x, tx, age))
         extra = pd.Series(revenue).groupby(cohorts).sum() * margin
-        month = int(_month(np.array([forecast.cutoff_day + end_day]))[0])
-        rows.append(pd.DataFrame({"cohort": extra.index, "month": month, "extra": extra.to_numpy(), "step": k}))
+        rows.append(pd.DataFrame({"cohort": extra.index, "month": int(month), "extra": extra.to_numpy(), "step": k}))
     future = pd.concat(rows, ignore_index=True)
     future["total"] = future["cohort"].map(base).to_numpy() + future["extra"]
     future["customers"] = future["cohort"].map(sizes).to_numpy()

@@ -7,7 +7,10 @@ published CDNOW summaries, where 146 same-day transaction pairs occur in the cal
 
 :class:`PurchaseDays` reduces a log once to its sorted (customer, purchase day) pairs; the summaries at
 any cutoff, the holdout counts and the daily repeat-purchase counts behind the seasonal index are then
-cheap masks of those arrays, which is what the rolling-origin backtest needs.
+cheap masks of those arrays, which is what the rolling-origin backtest needs. The series builds it from the
+engine's purchase-day grain (:meth:`PurchaseDays.from_grain` of
+:meth:`retention.engine.Session.purchase_days`), so the lines never come to pandas; a pandas transaction log
+works too (:meth:`PurchaseDays.from_transactions`, the reference the engine is tested against).
 
 References
 ----------
@@ -118,6 +121,31 @@ class PurchaseDays:
         days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
         codes, uniques = pd.factorize(transactions[customer_col][identified], sort=True)
         return cls._from_arrays(pd.Index(uniques, name=transactions[customer_col].name), codes, days, values, tz)
+
+    @classmethod
+    def from_grain(cls, grain: pd.DataFrame, *, customer_col: str = "CustomerID", day_col: str = "day",
+                   value_col: str = "value") -> PurchaseDays:
+        """From a purchase-day grain: one row per customer and calendar day, ``day`` a day number (days since
+        1970-01-01) and ``value`` the day's revenue, as :meth:`retention.engine.Session.purchase_days` returns it.
+
+        Rows of the same customer and day are summed (a grain that is already one row each stays as it is).
+        """
+        if not isinstance(grain, pd.DataFrame):
+            raise TypeError(f"grain must be a pandas DataFrame, got {type(grain).__name__}")
+        missing = [c for c in (customer_col, day_col, value_col) if c not in grain.columns]
+        if missing:
+            raise ValueError(f"the purchase-day grain is missing column(s) {missing}; columns present: "
+                             f"{list(grain.columns)}")
+        if grain[customer_col].isna().any():
+            raise ValueError(f"column {customer_col!r} has {int(grain[customer_col].isna().sum())} missing id(s)")
+        days = grain[day_col].to_numpy()
+        if not np.issubdtype(days.dtype, np.integer):
+            raise ValueError(f"column {day_col!r} must hold whole day numbers, got {grain[day_col].dtype}")
+        values = grain[value_col].to_numpy(dtype=np.float64, na_value=np.nan)
+        if not np.isfinite(values).all():
+            raise ValueError(f"column {value_col!r} has {int((~np.isfinite(values)).sum())} missing/infinite value(s)")
+        codes, uniques = pd.factorize(grain[customer_col], sort=True)
+        return cls._from_arrays(pd.Index(uniques, name=customer_col), codes, days.astype(np.int64), values, None)
 
     @classmethod
     def _from_arrays(cls, customers: pd.Index, codes: NDArray[Any], days: NDArray[np.int64],

@@ -18,6 +18,7 @@ Columns of the value table (money in the currency of the data, counts in purchas
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,8 +30,11 @@ from .models import MODELS, GammaGammaModel, PurchaseModel
 from .summary import DAYS_PER_MONTH, DateLike, PurchaseDays, TimeUnit, days_per_unit
 from .uncertainty import ValueDraws, value_draws
 
-__all__ = ["VALUE_COLUMNS", "CustomerValues", "customer_value_table", "fit_customer_values", "fit_gamma_gamma",
-           "fit_value_table", "forecast_value_table"]
+__all__ = ["BACKTEST_WARNING", "VALUE_COLUMNS", "CustomerValues", "customer_value_table", "fit_customer_values",
+           "fit_gamma_gamma", "fit_value_table", "forecast_value_table"]
+
+#: Prefix of the warnings raised while fitting the backtest's candidates at earlier cutoffs (not the final fit).
+BACKTEST_WARNING = "Backtest, at an earlier cutoff: "
 
 VALUE_COLUMNS: tuple[str, ...] = ("p_alive", "p_no_purchase", "expected_purchases", "expected_purchases_if_alive",
                                   "expected_order_value", "expected_revenue_if_alive", "clv", "value_if_active")
@@ -89,7 +93,7 @@ def fit_gamma_gamma(summary: pd.DataFrame, penalizer: float = 0.0) -> tuple[Gamm
     dropped = len(repeaters) - len(spend)
     note = (f"{dropped} repeat buyer(s) with zero or negative average spend left out of the spend model "
             "(their expected order value shrinks towards 0)." if dropped else "")
-    return model, note
+    return model, " ".join(part for part in (note, getattr(model, "fallback_", "")) if part)
 
 
 @dataclass(frozen=True)
@@ -134,15 +138,18 @@ def _choose(log: PurchaseDays, cutoff_day: int, model: str, seasonal: SeasonalSe
     return (bt.model if model == "auto" else model), chosen_season, bt
 
 
-def fit_customer_values(transactions: pd.DataFrame, cutoff: DateLike, *, unit: TimeUnit = "W",
+def fit_customer_values(log: PurchaseDays | pd.DataFrame, cutoff: DateLike, *, unit: TimeUnit = "W",
                         penalizer: float = 0.0, model: str = "auto", seasonal: SeasonalSetting = "auto",
                         horizon_months: int = 12, discount_rate_monthly: float = 0.01, churn_horizon_days: int = 90,
                         decision_horizon_months: int = 12, backtest_cutoffs: int = 3,
                         backtest_horizon_days: int = 90, uncertainty_draws: int = 200, seed: int = 0,
                         customer_col: str = "CustomerID", date_col: str = "InvoiceDate",
                         value_col: str = "Revenue") -> CustomerValues:
-    """From a transaction log to the C1 value table: choose, fit, forecast, draw.
+    """From a log's purchase days to the C1 value table: choose, fit, forecast, draw.
 
+    ``log`` is the purchase days (:class:`~.summary.PurchaseDays`, e.g. from the engine's purchase-day grain
+    via :meth:`~.summary.PurchaseDays.from_grain`) or a pandas transaction log (``customer_col``,
+    ``date_col``, ``value_col``; reduced to purchase days first). Nothing after ``cutoff`` is used.
     ``model="auto"`` picks the purchase model by a rolling-origin backtest on the history up to
     ``cutoff`` (:func:`~.backtest.rolling_backtest`, ``backtest_cutoffs`` origins, ``backtest_horizon_days``
     windows); a model name pins it. ``seasonal="auto"`` lets the backtest decide where it can and the
@@ -151,11 +158,15 @@ def fit_customer_values(transactions: pd.DataFrame, cutoff: DateLike, *, unit: T
     ``uncertainty_draws`` parameter draws (0: none) give the 5 %/95 % columns. ``note`` explains the
     choices in plain sentences.
     """
-    log = PurchaseDays.from_transactions(transactions, customer_col=customer_col, date_col=date_col,
-                                         value_col=value_col)
+    if not isinstance(log, PurchaseDays):
+        log = PurchaseDays.from_transactions(log, customer_col=customer_col, date_col=date_col, value_col=value_col)
     cutoff_day = log.day_of(cutoff, "cutoff")
-    name, season, bt = _choose(log, cutoff_day, model, seasonal, backtest_cutoffs, backtest_horizon_days, unit,
-                               penalizer)
+    with warnings.catch_warnings(record=True) as caught:  # said once each, marked as the backtest's
+        warnings.simplefilter("always")
+        name, season, bt = _choose(log, cutoff_day, model, seasonal, backtest_cutoffs, backtest_horizon_days, unit,
+                                   penalizer)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        warnings.warn(f"{BACKTEST_WARNING}{message}", RuntimeWarning, stacklevel=2)
     forecast = fit_purchase_forecast(log, cutoff_day, model=name, seasonal=season, unit=unit, penalizer=penalizer)
     gamma_gamma, spend_note = fit_gamma_gamma(forecast.summary, penalizer)
     horizons = {"horizon_months": horizon_months, "discount_rate_monthly": discount_rate_monthly,
@@ -166,7 +177,8 @@ def fit_customer_values(transactions: pd.DataFrame, cutoff: DateLike, *, unit: T
         draws = value_draws(forecast, gamma_gamma, n_draws=uncertainty_draws, seed=seed, **horizons)
         values = values.join(draws.interval())
     chosen = bt.reason if bt is not None else f"{forecast.model.label} pinned by the caller."
-    note = " ".join(part for part in (chosen, forecast.note, spend_note) if part)
+    fallback = getattr(forecast.model, "fallback_", "")
+    note = " ".join(part for part in (chosen, forecast.note, fallback, spend_note) if part)
     return CustomerValues(values, forecast, gamma_gamma, bt, draws, log, note)
 
 

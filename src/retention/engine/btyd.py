@@ -59,16 +59,6 @@ def rfm_summary_expr(days: ibis.Table, cutoff_day: int, unit: str, dialect: str,
     )
 
 
-def purchase_days_expr(days: ibis.Table, cutoff_day: int, start_day: int | None = None) -> ibis.Table:
-    """``CustomerID``, ``day`` (day number) and ``value`` of every purchase day in ``[start, cutoff]``, in order.
-
-    The BTYD models' unit of purchase (one row per customer and day), for what needs more than the per-customer
-    summary: the shop's calendar (:mod:`retention.clv.seasonality`) counts repeat purchases per day.
-    """
-    t = _window(days, start_day, cutoff_day)
-    return t.select("CustomerID", "day", "value").order_by(["CustomerID", "day"])
-
-
 def calibration_holdout_expr(days: ibis.Table, calibration_day: int, holdout_day: int, unit: str, dialect: str,
                              start_day: int | None = None) -> ibis.Table:
     """The calibration summary plus ``frequency_holdout`` and ``monetary_value_holdout`` per customer.
@@ -90,6 +80,30 @@ def calibration_holdout_expr(days: ibis.Table, calibration_day: int, holdout_day
     )
 
 
+def purchase_days_expr(days: ibis.Table, start_day: int | None = None, end_day: int | None = None) -> ibis.Table:
+    """``CustomerID``, ``day``, ``value``: one row per customer and purchase day in ``[start_day, end_day]``.
+
+    The purchase-day grain every BTYD model counts in (a customer's calendar day with kept revenue is one
+    purchase, its value the day's revenue): what :class:`retention.clv.PurchaseDays` holds, so the models,
+    their backtests at any cutoffs, the seasonal index (daily repeat purchases) and the cohort curves work
+    from it without the lines.
+    """
+    keep = days
+    if start_day is not None:
+        keep = keep.filter(keep.day >= start_day)
+    if end_day is not None:
+        keep = keep.filter(keep.day <= end_day)
+    return keep.select("CustomerID", day=keep.day.cast("int64"), value=keep.value.cast("float64"))
+
+
+def finish_purchase_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """Engine rows -> ``CustomerID`` (string), ``day`` (int64 day number), ``value`` (float), sorted by customer
+    then day, on a fresh index (the engines return rows in no particular order)."""
+    out = pd.DataFrame({"CustomerID": frame["CustomerID"].astype("string"),
+                        "day": frame["day"].astype(np.int64), "value": frame["value"].astype(float)})
+    return out.sort_values(["CustomerID", "day"], kind="stable").reset_index(drop=True)
+
+
 def finish_summary(frame: pd.DataFrame, *, unit: str, holdout_days: int | None = None) -> pd.DataFrame:
     """Engine rows -> the layout of :func:`retention.clv.rfm_summary` (index CustomerID, sorted).
 
@@ -107,15 +121,3 @@ def finish_summary(frame: pd.DataFrame, *, unit: str, holdout_days: int | None =
         out["monetary_value_holdout"] = out["monetary_value_holdout"].astype(float)
         out["duration_holdout"] = holdout_days / _days_per_unit(unit)
     return out.sort_index()
-
-
-def finish_purchase_days(frame: pd.DataFrame) -> pd.DataFrame:
-    """Engine rows -> ``CustomerID`` (string), ``date`` (midnight timestamps) and ``value``, sorted by customer and
-    day: the layout :meth:`retention.clv.PurchaseDays.from_transactions` reads (``date_col="date"``,
-    ``value_col="value"``)."""
-    out = pd.DataFrame({
-        "CustomerID": frame["CustomerID"].astype("string"),
-        "date": pd.to_datetime(frame["day"].to_numpy(dtype=np.int64), unit="D"),
-        "value": frame["value"].to_numpy(dtype=float),
-    })
-    return out.sort_values(["CustomerID", "date"], kind="stable").reset_index(drop=True)

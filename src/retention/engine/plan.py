@@ -133,13 +133,13 @@ class Plan:
     def rfm_summary(self, cutoff_day: int, unit: str, start_day: int | None = None) -> str:
         return self.sql(btyd.rfm_summary_expr(self.table("days"), cutoff_day, unit, self.dialect, start_day))
 
-    def purchase_days(self, cutoff_day: int, start_day: int | None = None) -> str:
-        return self.sql(btyd.purchase_days_expr(self.table("days"), cutoff_day, start_day))
-
     def calibration_holdout(self, calibration_day: int, holdout_day: int, unit: str,
                             start_day: int | None = None) -> str:
         return self.sql(btyd.calibration_holdout_expr(self.table("days"), calibration_day, holdout_day, unit,
                                                       self.dialect, start_day))
+
+    def purchase_days(self, start_day: int | None = None, end_day: int | None = None) -> str:
+        return self.sql(btyd.purchase_days_expr(self.table("days"), start_day, end_day))
 
     def last_day_from(self, start_day: int) -> str:
         days = self.table("days")

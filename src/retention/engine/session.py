@@ -252,24 +252,6 @@ class Session:
         self._lap("summary")
         return summary
 
-    def purchase_days(self, cutoff: Any = None, *, start: Any = None) -> pd.DataFrame:
-        """Every customer's purchase days in ``[start, cutoff]`` (default: all, to the last purchase day).
-
-        One row per customer and day with a kept purchase: ``CustomerID``, ``date`` (midnight) and ``value``
-        (the day's kept revenue), sorted by customer and date; the input of
-        :meth:`retention.clv.PurchaseDays.from_transactions` (``date_col="date"``, ``value_col="value"``). An
-        aggregate of the lines (a tenth of them or less on a shop's log), for the purchase models' seasonal
-        calendar, which counts repeat purchases per day; per-customer summaries come from :meth:`rfm_summary`.
-        """
-        self.build("days")
-        cutoff_day = day_number(self.last_date if cutoff is None else naive_day(cutoff, "cutoff"))
-        start_day = None if start is None else day_number(naive_day(start, "start"))
-        if start_day is not None and start_day > cutoff_day:
-            raise ValueError(f"start ({start}) is after cutoff ({cutoff})")
-        table = btyd.finish_purchase_days(self.fetch(self.plan.purchase_days(cutoff_day, start_day)))
-        self._lap("purchase days")
-        return table
-
     def calibration_holdout_summary(self, calibration_end: Any, holdout_end: Any, *, unit: str | None = None,
                                     start: Any = None) -> pd.DataFrame:
         """:func:`retention.clv.calibration_holdout_summary` of the kept lines."""
@@ -286,6 +268,23 @@ class Session:
         summary = btyd.finish_summary(self.fetch(sql), unit=unit, holdout_days=holdout - calibration)
         self._lap("summary")
         return summary
+
+    def purchase_days(self, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """The purchase-day grain of the kept lines: ``CustomerID``, ``day`` (days since 1970-01-01), ``value``.
+
+        One row per customer and calendar day with a purchase (the day's kept revenue), on days
+        ``start..end`` (inclusive, default: all), sorted by customer then day: the unit of a purchase of the
+        BTYD models (:meth:`retention.clv.PurchaseDays.from_grain`). About one row per order, a fraction
+        of the lines.
+        """
+        start_day = None if start is None else day_number(naive_day(start, "start"))
+        end_day = None if end is None else day_number(naive_day(end, "end"))
+        if start_day is not None and end_day is not None and start_day > end_day:
+            raise ValueError(f"start ({start}) is after end ({end})")
+        self.build("days")
+        grain = btyd.finish_purchase_days(self.fetch(self.plan.purchase_days(start_day, end_day)))
+        self._lap("purchase_days")
+        return grain
 
     # -- outputs ----------------------------------------------------------------------------------------
 

@@ -139,6 +139,69 @@ COLUMNS: dict[str, ColumnInfo] = {
     "value_if_active": _C("Value if retained", "money",
                           "Revenue the customer brings over the CLV horizon if retained."),
     "revenue_at_risk": _C("Revenue at risk", "money", "Churn probability × value if retained."),
+    "clv_p05": _C("CLV, low end", "money", "5th percentile of the customer's CLV over the model's parameter "
+                  "uncertainty (with clv_p95: a 90% range)."),
+    "clv_p95": _C("CLV, high end", "money", "95th percentile of the customer's CLV over the model's parameter "
+                  "uncertainty."),
+    "expected_revenue_if_alive_p05": _C("Expected revenue if active, low end", "money",
+                                        "5th percentile of the expected revenue if active over parameter "
+                                        "uncertainty."),
+    "expected_revenue_if_alive_p95": _C("Expected revenue if active, high end", "money",
+                                        "95th percentile of the expected revenue if active over parameter "
+                                        "uncertainty."),
+    "value_at_stake_p05": _C("Value at stake, low end", "money"),
+    "value_at_stake_p95": _C("Value at stake, high end", "money"),
+    "clv_share": _C("Share of CLV", "share", "The group's share of the total customer lifetime value."),
+    "mean_clv": _C("Average CLV", "money", "Customer lifetime value per customer of the group."),
+    "median_clv": _C("Median CLV", "money", "The middle customer's lifetime value in the group."),
+    "mean_value_at_stake": _C("Average value at stake", "money", "Value at stake per customer of the group."),
+    "mean_p_alive": _C("Average chance still active", "probability",
+                       "The group's mean probability that a customer has not silently left."),
+    # the forecast backtest (forecast_backtest.csv) and the cohort curves (cohort_value_curves.csv)
+    "cutoff": _C("Cutoff", "date", "The as-of date of a backtest fit: the model sees only purchases up to it."),
+    "model": _C("Model"),
+    "model_label": _C("Model"),
+    "seasonal": _C("Seasonal", "text", "Whether the forecast follows the shop's calendar (seasonal index)."),
+    "calendar": _C("Calendar", "text", "The calendar effects the seasonal forecast uses (month, weekday)."),
+    "actual": _C("Actual orders", "count", "Orders (purchase days) the customers really made in the window after "
+                 "the cutoff."),
+    "forecast": _C("Forecast orders", "count", "Orders the model forecast for the window after the cutoff."),
+    "total_error": _C("Total error", "share", "Forecast total ÷ actual total − 1: negative means the forecast was "
+                      "too low."),
+    "mean_abs_total_error": _C("Average miss", "share", "The total error without its sign, averaged over the "
+                               "backtest cutoffs."),
+    "mae": _C("Error per customer", "number", "Mean absolute difference between each customer's forecast and "
+              "actual orders (MAE; lower is better)."),
+    "capture_top10": _C("Top 10% capture", "share", "Share of the actual future orders made by the 10% of "
+                        "customers with the highest forecast: how well the forecast ranks customers."),
+    "capture_top20": _C("Top 20% capture", "share", "Share of the actual future orders made by the 20% of "
+                        "customers with the highest forecast."),
+    "no_purchase_share": _C("Observed share with no order", "share", "Share of customers who made no order in the "
+                            "window: what the mean predicted chance of no order should match (calibration)."),
+    "chosen": _C("Chosen"),
+    "cohort": _C("Cohort", "text", "Customers whose first purchase fell in the same month."),
+    "months_since_acquisition": _C("Months since first purchase", "count"),
+    "period": _C("Period", "text", "Observed (up to the as-of date) or forecast (after it)."),
+    "cumulative_margin_per_customer": _C("Cumulative margin per customer", "money",
+                                         "Margin on everything the cohort bought since its first month, per "
+                                         "customer of the cohort; forecast months add the model's expectation."),
+    # terms of the value report's glossary
+    "bgnbd": _C("BG/NBD model", "text", "Buy till you die: each customer buys at their own steady rate while "
+                "active and may leave for good after any purchase (Fader, Hardie & Lee 2005)."),
+    "mbgnbd": _C("MBG/NBD model", "text", "BG/NBD where a customer may also leave right after the first purchase, "
+                 "so one-time buyers are not certainly still active (Batislam et al. 2007)."),
+    "pareto_nbd": _C("Pareto/NBD model", "text", "Buy till you die where a customer may leave at any time, not only "
+                     "after a purchase (Schmittlein, Morrison & Colombo 1987)."),
+    "gamma_gamma": _C("Gamma-Gamma model", "text", "How much a customer spends per purchase: their own average, "
+                      "pulled towards the shop's average the fewer purchases it rests on (Fader & Hardie 2013)."),
+    "backtest": _C("Backtest", "text", "The model is fitted on the history up to an earlier date and its forecast "
+                   "compared with what customers then did; repeated at several dates (rolling origin)."),
+    "seasonal_index": _C("Seasonal index", "text", "How busy each month and weekday is relative to an average day "
+                         "(1 = average), estimated from all customers' purchases; the forecast runs on this "
+                         "calendar."),
+    "parameter_interval": _C("90% range", "text", "The 5th to 95th percentile of a value over 200-odd draws of the "
+                             "model's parameters from their estimated uncertainty; it leaves out the choice of "
+                             "model and the randomness of each customer's buying."),
     "value_at_stake": _C("Value at stake", "money",
                          "Margin on the revenue expected over the decision horizon if the customer stays."),
     "expected_loss": _C("Expected loss", "money", "Churn probability × value at stake."),

@@ -335,7 +335,7 @@ def run(ctx: Context) -> ChurnResult:
     design = _design(ctx)
     H = design.horizon_days
     plan = churn.plan_cutoffs(pd.Timestamp(info["first_date"]), end, design)
-    log = churn.purchase_log(ctx.log.purchase_days(end))
+    log = churn.purchase_log(ctx.log.purchase_days(end=end))
     btyd = churn.btyd_features_at(log, [*plan.labelled, plan.live], H, unit, seasonal=seasonal)
     options = {"peak_months": design.peak_months, "window_days": design.feature_window_days}
     train = churn.add_btyd_features(ctx.log.churn_examples(plan.train, H, data_end=end, **options), btyd)

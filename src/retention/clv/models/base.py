@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -32,8 +33,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-__all__ = ["CountData", "FloatArray", "ParametricModel", "PurchaseModel", "Result", "as_float_array", "check_rft",
-           "check_weights", "hyp2f1", "series_index", "wrap"]
+__all__ = ["FALLBACK_PRIOR_SD", "CountData", "FloatArray", "LogNormalPrior", "ParametricModel", "PurchaseModel",
+           "Result", "as_float_array", "check_rft", "check_weights", "hyp2f1", "series_index", "wrap"]
 
 from ._numeric import CountData, FloatArray, Result, hyp2f1, series_index, wrap
 from ._optimise import covariance_from_gradient, minimise_log_params
@@ -99,37 +100,71 @@ def check_horizon(t: ArrayLike) -> FloatArray:
 
 LogLik = Callable[..., tuple[float, FloatArray]]
 
+#: Standard deviation, on the log scale, of the weak prior of the fallback fit of a degenerate purchase model
+#: (:meth:`PurchaseModel.fit`): each parameter within a factor e^4 (about 55) of its data-based starting value
+#: with 95 % prior probability, a weight the likelihood of a few hundred customers overrides.
+FALLBACK_PRIOR_SD: float = 2.0
+
+
+@dataclass(frozen=True)
+class LogNormalPrior:
+    """Independent normal priors on the log-parameters: ``log theta_i ~ N(centre_i, sd^2)`` (a MAP fit)."""
+
+    centre: FloatArray
+    sd: float
+
+    def penalty(self, theta: FloatArray) -> tuple[float, FloatArray]:
+        """Minus the log prior (up to a constant) and its gradient on the natural scale."""
+        z = (np.log(theta) - self.centre) / self.sd
+        return 0.5 * float(z @ z), z / (self.sd * theta)
+
 
 def fit_maximum_likelihood(model: Any, loglik: LogLik, data: Any, n: float, theta0: FloatArray,
-                           covariance: bool = True) -> None:
+                           covariance: bool = True, prior: LogNormalPrior | None = None) -> None:
     """Maximise ``loglik`` (minus the L2 penalty ``model.penalizer * |theta|^2``) and set the fitted attributes.
 
     The objective is scaled by ``n`` customers for the optimiser; the covariance (and standard errors)
     come from the Hessian of the unscaled negative log-likelihood (plus penalty) at the optimum.
     Sets ``params_``, ``log_likelihood_``, ``standard_errors_``, ``covariance_`` and ``n_customers_``;
     with ``covariance=False`` the Newton polish and the Hessian are skipped and the last two hold NaN
-    (inner loops and backtests, which only need the estimate to forecasting precision).
+    (inner loops and backtests, which only need the estimate to forecasting precision). With a ``prior``
+    the fit is the posterior mode (MAP): the prior's penalty counts once for the whole data set.
     """
     pen = float(model.penalizer)
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
         ll, grad = loglik(theta, data)
-        return -ll / n + pen * float(theta @ theta), -grad / n + 2.0 * pen * theta
+        value, gradient = -ll / n + pen * float(theta @ theta), -grad / n + 2.0 * pen * theta
+        if prior is not None:
+            extra, extra_grad = prior.penalty(theta)
+            value, gradient = value + extra / n, gradient + extra_grad / n
+        return value, gradient
 
     with threadpool_limits(limits=1, user_api="blas"):  # tiny vectors: BLAS threads only add overhead
         theta = minimise_log_params(objective, theta0, type(model).__name__, polish=covariance)
-        set_estimate(model, loglik, data, n, theta, covariance)
+        set_estimate(model, loglik, data, n, theta, covariance, prior)
 
 
-def set_estimate(model: Any, loglik: LogLik, data: Any, n: float, theta: FloatArray, covariance: bool) -> None:
+def set_estimate(model: Any, loglik: LogLik, data: Any, n: float, theta: FloatArray, covariance: bool,
+                 prior: LogNormalPrior | None = None) -> None:
     """Set the fitted attributes of ``model`` at ``theta`` (the covariance only if asked, else NaN)."""
     pen = float(model.penalizer)
 
     def total_grad(th: FloatArray) -> FloatArray:
-        return -loglik(th, data)[1] + 2.0 * pen * n * th
+        grad = -loglik(th, data)[1] + 2.0 * pen * n * th
+        return grad if prior is None else grad + prior.penalty(th)[1]
 
     cov = covariance_from_gradient(total_grad, theta) if covariance else np.full((theta.size, theta.size), np.nan)
     names = model._param_names
+    held = [name for name, var in zip(names, np.diag(cov), strict=True) if not np.isfinite(var)]
+    if covariance and held:
+        label = getattr(model, "label", "") or type(model).__name__
+        one = len(held) == 1
+        which = " and ".join(held) if len(held) < len(names) else "its parameters"
+        it, its = ("it", "its") if one else ("them", "their")
+        warnings.warn(f"{label}: the data cannot pin down {which} (the likelihood is flat along {it} at the "
+                      f"estimate, so no standard error can be computed): the parameter draws hold {it} at the "
+                      f"estimate, and {its} uncertainty is not in the value intervals.", RuntimeWarning, stacklevel=4)
     model.params_ = dict(zip(names, map(float, theta), strict=True))
     model.log_likelihood_ = loglik(theta, data, gradient=False)[0]
     model.standard_errors_ = dict(zip(names, map(float, np.sqrt(np.diag(cov))), strict=True))
@@ -176,8 +211,10 @@ class ParametricModel(BaseEstimator):
         everyone's dropout rate is about the same, BG/NBD's ``a`` and ``b`` when ``p`` hardly varies), where
         the normal approximation is meaningless (draws of ``s`` from 1e-16 to 1e10): such parameters are held
         at the estimate and the others drawn from their conditional normal distribution given them, which
-        understates the uncertainty along the ridge. With an undefined covariance every draw equals the
-        estimate, with a warning. Returns one row per draw, one column per parameter.
+        understates the uncertainty along the ridge. Parameters whose variance is undefined (a singular
+        Hessian, :func:`~._optimise.covariance_from_gradient`) are held too, the others drawn from the
+        covariance computed with them fixed; with no variance defined at all every draw equals the estimate,
+        with a warning. Returns one row per draw, one column per parameter.
         """
         theta = np.array(self._theta())
         if int(n_draws) != n_draws or n_draws < 1:
@@ -185,17 +222,20 @@ class ParametricModel(BaseEstimator):
         cov = self.covariance_.to_numpy()
         rng = np.random.default_rng(seed)
         log_theta = np.tile(np.log(theta), (int(n_draws), 1))
-        if not np.all(np.isfinite(cov)):
+        log_cov = cov / np.outer(theta, theta)
+        undefined = ~np.isfinite(np.diag(log_cov))
+        if undefined.all():
             warnings.warn(f"{type(self).__name__}: covariance undefined, parameter draws equal the estimate",
                           RuntimeWarning, stacklevel=2)
             return pd.DataFrame(np.exp(log_theta), columns=list(self._param_names))
-        log_cov = cov / np.outer(theta, theta)
-        free = np.sqrt(np.diag(log_cov)) <= MAX_LOG_SD
+        free = ~undefined & (np.sqrt(np.where(undefined, np.inf, np.diag(log_cov))) <= MAX_LOG_SD)
         held = ~free
         conditional = log_cov[np.ix_(free, free)]
-        if held.any():
-            cross = log_cov[np.ix_(free, held)]
-            conditional = conditional - cross @ np.linalg.pinv(log_cov[np.ix_(held, held)]) @ cross.T
+        # parameters with an undefined variance: the covariance of the others is already conditional on them
+        ridge = held & ~undefined
+        if ridge.any():
+            cross = log_cov[np.ix_(free, ridge)]
+            conditional = conditional - cross @ np.linalg.pinv(log_cov[np.ix_(ridge, ridge)]) @ cross.T
         if free.any():
             log_theta[:, free] = rng.multivariate_normal(np.log(theta[free]), 0.5 * (conditional + conditional.T),
                                                          size=int(n_draws), method="eigh")
@@ -234,6 +274,12 @@ class PurchaseModel(ParametricModel):
         taken by central differences of the analytic gradient.
     n_customers_ : float
         Number of customers fitted on (sum of the weights).
+    fallback_ : str
+        "" for a plain maximum-likelihood fit; otherwise the plain sentence saying why the fit was redone
+        with a weak prior (a maximum-likelihood fit whose forecasts are not finite, e.g. BG/NBD's ``a -> 0``
+        on small or very regular logs; also raised as a RuntimeWarning).
+    prior_ : LogNormalPrior or None
+        The prior of the fallback fit (None for a plain fit).
     """
 
     #: Display name used in tables and notes.
@@ -289,9 +335,60 @@ class PurchaseModel(ParametricModel):
         if not (w[x > 0].sum() > 0):
             raise ValueError(f"no customer has a repeat purchase (all frequency == 0): {self.label} is not identified")
         data = CountData.build(x, tx, age, w)
-        theta0 = self._initial(self._start(data), initial_params)
-        fit_maximum_likelihood(self, self._loglik, data, float(data.w.sum()), theta0, covariance)
+        start = self._start(data)
+        theta0 = self._initial(start, initial_params)
+        n = float(data.w.sum())
+        self.prior_, self.fallback_ = None, ""
+        with warnings.catch_warnings(record=True) as caught:  # superseded if the fit falls back
+            warnings.simplefilter("always")
+            fit_maximum_likelihood(self, self._loglik, data, n, theta0, covariance)
+        problem = self._degenerate(data)
+        if not problem:
+            for w in caught:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+        else:
+            self.prior_ = LogNormalPrior(np.log(start), FALLBACK_PRIOR_SD)
+            fit_maximum_likelihood(self, self._loglik, data, n, start, covariance, self.prior_)
+            still = self._degenerate(data)
+            if still:
+                raise FloatingPointError(f"{self.label}: the fit is degenerate ({problem}) and stays so with a weak "
+                                         f"prior on its parameters ({still}: {self._describe()})")
+            message = (
+                f"{self.label}: the maximum-likelihood fit ran to the edge of its parameter space ({problem}; small "
+                f"or very regular logs do this), so it was refitted with a weak prior that keeps each parameter "
+                f"within a plausible range of a data-based starting value (log-normal, standard deviation "
+                f"{FALLBACK_PRIOR_SD:g} on the log scale), which the data override where they can.")
+            self.fallback_ = f"{message} Fitted: {self._describe()}."
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
         return self
+
+    def _describe(self) -> str:
+        return ", ".join(f"{k} = {v:.3g}" for k, v in self.params_.items())
+
+    def _degenerate(self, data: CountData) -> str:
+        """Why the fitted parameters cannot forecast the customers fitted on ("" when they can).
+
+        Non-finite parameters, or a non-finite P(alive), expectation or probability of no purchase for some
+        customer over one and ten times the longest history (e.g. BG/NBD with ``a -> 0``, where the
+        hypergeometric function of its expectation fails).
+        """
+        theta = np.array(self._theta())
+        if not (np.all(np.isfinite(theta)) and (theta > 0).all()):
+            return "parameters not finite"
+        x, tx, age = data.x, data.tx, data.T
+        span = float(age.max()) if age.size else 1.0
+        with np.errstate(all="ignore"):
+            try:
+                if np.isnan(self._log_alive_odds(x, tx, age)).any():
+                    return "P(alive) undefined"
+                for t in (span, 10.0 * span):
+                    horizon = np.full(x.shape, max(t, 1e-9))
+                    if not (np.all(np.isfinite(self._expected_if_alive(horizon, x, tx, age)))
+                            and np.all(np.isfinite(self._quiet_if_alive(horizon, x, tx, age)))):
+                        return "its forecasts are not finite numbers"
+            except (FloatingPointError, ValueError, ZeroDivisionError):
+                return "its forecasts cannot be computed"
+        return ""
 
     def estimate_covariance(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
                             weights: ArrayLike | None = None) -> PurchaseModel:
@@ -300,7 +397,8 @@ class PurchaseModel(ParametricModel):
         x, tx, age = (a.ravel() for a in check_rft(frequency, recency, T))
         data = CountData.build(x, tx, age, check_weights(weights, x.size))
         with threadpool_limits(limits=1, user_api="blas"):
-            set_estimate(self, self._loglik, data, float(data.w.sum()), np.array(self._theta()), True)
+            set_estimate(self, self._loglik, data, float(data.w.sum()), np.array(self._theta()), True,
+                         getattr(self, "prior_", None))
         return self
 
     def log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,

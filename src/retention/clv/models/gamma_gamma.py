@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special
 from sklearn.utils.validation import check_is_fitted
@@ -92,6 +93,30 @@ def _gamma_gamma_loglik(theta: FloatArray, d: _SpendData, gradient: bool = True)
     return total, np.array([d_p, d_q, d_g])
 
 
+class _MeanMatched(ParametricModel):
+    """The free parameters ``(p, k = q - 1)`` of the Gamma-Gamma fit with its population mean fixed."""
+
+    _param_names: ClassVar[tuple[str, ...]] = ("p", "k")
+    label: ClassVar[str] = "Gamma-Gamma"
+
+    def __init__(self, penalizer: float = 0.0, mean: float = 1.0) -> None:
+        self.penalizer = penalizer
+        self.mean = mean
+
+    def fit(self, data: _SpendData) -> _MeanMatched:
+        fit_maximum_likelihood(self, self.loglik, data, data.sum_w, np.array([1.0, 1.0]))
+        return self
+
+    def loglik(self, theta: FloatArray, data: _SpendData, gradient: bool = True) -> tuple[float, FloatArray]:
+        p, k = theta
+        g = self.mean * k / p
+        total, grad = _gamma_gamma_loglik(np.array([p, 1.0 + k, g]), data, gradient)
+        if not gradient:
+            return total, grad
+        d_p, d_q, d_g = grad
+        return total, np.array([d_p - d_g * g / p, d_q + d_g * self.mean / p])
+
+
 class GammaGammaModel(ParametricModel):
     """Gamma-Gamma model of average transaction value (Colombo & Jiang 1999 [1]_; Fader & Hardie 2013 [2]_).
 
@@ -117,9 +142,19 @@ class GammaGammaModel(ParametricModel):
         Standard errors from the inverse numerical Hessian (natural scale), as in :class:`BetaGeoModel`.
     n_customers_ : float
         Number of repeat buyers fitted on (sum of their weights).
+    fallback_ : str
+        "" for a plain maximum-likelihood fit. When that fit has ``q <= 1`` (heavy-tailed spend: the population
+        mean spend ``p gamma / (q - 1)`` is infinite, and one-time buyers' expected values with it), the model is
+        refitted with the population mean fixed at the observed mean of the repeat buyers' average spend
+        (``mean_constraint_``) and ``q > 1``, and this holds the plain sentence that says so (also raised as a
+        RuntimeWarning). Repeat buyers' expected spend is then bounded by their own average and that mean.
+    mean_constraint_ : float or None
+        The fixed population mean of the fallback fit (None for a plain fit).
     """
 
     _param_names: ClassVar[tuple[str, ...]] = ("p", "q", "gamma")
+    #: Display name used in tables and notes.
+    label: ClassVar[str] = "Gamma-Gamma"
 
     def fit(
         self, frequency: ArrayLike, monetary_value: ArrayLike, weights: ArrayLike | None = None
@@ -158,16 +193,53 @@ class GammaGammaModel(ParametricModel):
                 "strictly positive average spend (drop or fix them)"
             )
         data = _SpendData.build(x, m, w)
-        theta0 = np.array([1.0, 2.0, float(np.average(m, weights=w))])
+        mean = float(np.average(m, weights=w))
+        theta0 = np.array([1.0, 2.0, mean])
+        self.fallback_, self.mean_constraint_, self._matched = "", None, None
         fit_maximum_likelihood(self, _gamma_gamma_loglik, data, data.sum_w, theta0)
-        if self.params_["q"] <= 1.0:
-            warnings.warn(
-                f"GammaGammaModel: fitted q = {self.params_['q']:.3g} <= 1, so the population mean spend "
-                "p*gamma/(q-1) is infinite; expected values will not be meaningful",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        q = self.params_["q"]
+        if not (np.all(np.isfinite(list(self.params_.values()))) and q > 1.0):
+            self._fit_mean_matched(data, mean)
+            message = (
+                f"{self.label}: the spend model's maximum-likelihood fit has q <= 1 (a few customers spend so much "
+                f"more than the rest that the model's mean spend of a new customer is infinite, and one-time buyers "
+                f"would get no finite value), so it was refitted with that mean fixed at the observed mean of the "
+                f"repeat buyers' average spend; each repeat buyer's expected spend is then a blend of their own "
+                f"average and that mean, weighted by their number of purchases.")
+            self.fallback_ = (f"{message} Plain fit: q = {q:.3g}; refitted: p = {self.params_['p']:.3g}, "
+                              f"q = {self.params_['q']:.3g}, gamma = {self.params_['gamma']:.3g}, mean "
+                              f"{mean:,.2f}.")
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
         return self
+
+    def _fit_mean_matched(self, data: _SpendData, mean: float) -> None:
+        """Maximum likelihood with the population mean ``p gamma / (q - 1)`` fixed at ``mean``, ``q > 1``.
+
+        Free parameters ``p`` and ``k = q - 1`` (both positive, so every draw keeps ``q > 1``), ``gamma =
+        mean k / p``. Sets the fitted attributes in ``(p, q, gamma)``; the covariance is the free parameters'
+        one carried over by the Jacobian (rank 2).
+        """
+        matched = _MeanMatched(self.penalizer, mean).fit(data)
+        p, k = matched.params_["p"], matched.params_["k"]
+        jac = np.array([[1.0, 0.0], [0.0, 1.0], [-mean * k / p**2, mean / p]])
+        cov = jac @ matched.covariance_.to_numpy() @ jac.T
+        names = list(self._param_names)
+        self.params_ = {"p": p, "q": 1.0 + k, "gamma": mean * k / p}
+        self.log_likelihood_ = matched.log_likelihood_
+        self.covariance_ = pd.DataFrame(cov, index=names, columns=names)
+        self.standard_errors_ = dict(zip(names, map(float, np.sqrt(np.diag(cov))), strict=True))
+        self.mean_constraint_, self._matched = mean, matched
+
+    def sample_params(self, n_draws: int, seed: int | np.random.Generator | None = None) -> pd.DataFrame:
+        """Parameter draws (:meth:`~.base.ParametricModel.sample_params`); after the mean-matched fallback, drawn
+        in its free parameters ``(p, q - 1)``, so every draw keeps the mean and ``q > 1``."""
+        matched = getattr(self, "_matched", None)
+        if matched is None:
+            return super().sample_params(n_draws, seed)
+        free = matched.sample_params(n_draws, seed)
+        mean = float(self.mean_constraint_)
+        return pd.DataFrame({"p": free["p"], "q": 1.0 + free["k"], "gamma": mean * free["k"] / free["p"]},
+                            columns=list(self._param_names))
 
     def conditional_expected_average_value(
         self, frequency: ArrayLike, monetary_value: ArrayLike

@@ -1,7 +1,7 @@
 """Where the SQL runs: a private DuckDB connection (out of core) or a SparkSession.
 
 A runner exposes the input as a table ``raw`` (canonical column names), stores work tables under the
-logical names of :data:`WORK_TABLES`, uploads small pandas frames (cutoffs, bin edges), fetches
+logical names of :data:`WORK_TABLES`, uploads small pandas frames (cutoffs, bin edges, send dates), fetches
 results as pandas frames and writes query results as Parquet. Only the runner knows the engine.
 """
 
@@ -20,7 +20,7 @@ from retention.engine.inputs import ALIASES, total_bytes
 __all__ = ["WORK_TABLES", "DuckDBRunner", "SparkRunner", "spark_session"]
 
 WORK_TABLES: tuple[str, ...] = ("raw", "lines", "returns", "days", "invoices", "products", "back", "orders",
-                                "cutoffs", "edges")
+                                "cutoffs", "edges", "sends")
 
 _UNITS = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30,
           "TIB": 2**40}

@@ -79,12 +79,6 @@ if r.present:
     for note in r.notes:
         rp.show_markdown(f"*{note}*")
 
-# %% [markdown]
-# ## Contents
-#
-# 1. What the campaign did (above) · 2. By segment and risk band · 3. Who responds: the learners ·
-# 4. Everyone's predicted response today · 5. Appendix: all outcomes, how it was measured, glossary
-
 # %%
 if r.present:
     rp.show_markdown("## By segment and risk band at the send date")
@@ -123,16 +117,17 @@ if r.present:
         Group=r.groups["level"],
         Offered=r.groups["n_treatment"], Held_out=r.groups["n_control"],
         Bought_offered=r.groups["treatment_mean"], Bought_held_out=r.groups["control_mean"],
-        Uplift=r.groups["uplift"].map(rp.pct_points),
-        Interval=[f"{rp.pct_points(a)} to {rp.pct_points(b)}" for a, b in zip(r.groups["ci_low"],
-                                                                           r.groups["ci_high"], strict=True)],
+        Uplift=[f"{v * 100:+.1f}" for v in r.groups["uplift"]],
+        Interval=[f"{a * 100:+.1f} to {b * 100:+.1f}" for a, b in zip(r.groups["ci_low"], r.groups["ci_high"],
+                                                                      strict=True)],
         Margin=r.groups["margin_uplift"])
     table["By"] = table["by"].map({"Segment": "Segment", "risk_band": "Risk band"})
     rp.show_static_table(
         table[["Group", "By", "Offered", "Held_out", "Bought_offered", "Bought_held_out", "Uplift", "Interval",
                "Margin"]].rename(columns={"Held_out": "Held out", "Bought_offered": "Bought, offered",
                                           "Bought_held_out": "Bought, held out",
-                                          "Interval": f"{level} interval",
+                                          "Uplift": "Uplift (points)",
+                                          "Interval": f"{level} interval (points)",
                                           "Margin": "Extra margin per offered customer"}),
         units={"Offered": "count", "Held out": "count", "Bought, offered": "share", "Bought, held out": "share",
                "Extra margin per offered customer": "money"}, max_rows=40)
@@ -141,7 +136,12 @@ if r.present:
                      f"`artifacts/experiment_effects.csv`.*")
 
 # %%
-if r.present:
+if r.present and r.comparison is None:
+    rp.show_markdown("## Who responds")
+    rp.callout(r.targeting, title="Who responds", tone="warning")
+
+# %%
+if r.present and r.comparison is not None:
     c = r.comparison
     rp.show_markdown("## Who responds: the learners")
     rp.show_markdown(
@@ -151,16 +151,17 @@ if r.present:
         "out), but a model can learn from the whole test which features go with a response. "
         f"{len(c.learners)} such *uplift learners* were fitted; each test customer was scored by a model that had "
         f"not seen them ({c.n_folds}-fold cross-fitting, repeated on {c.n_repeats} random splits), and the learner "
-        f"whose ranking finds the most extra buyers (the largest Qini area) was chosen: **{r.learner}**.")
+        f"whose ranking finds the most extra buyers (the largest Qini area) was chosen: **{c.chosen}**"
+        + ("." if r.learned else ", though it does no better than chance, so it is not used."))
     rp.callout(r.targeting, title="What the ranking finds", tone="good" if c.beats_random else "warning")
 
 # %%
-if r.present:
+if r.present and r.comparison is not None:
     curves = c.curves
     fig = go.Figure()
     for i, model in enumerate(c.learners):
         part = curves[curves["model"] == model]
-        chosen = model == r.learner
+        chosen = model == c.chosen
         fig.add_trace(go.Scatter(x=part["share"], y=part["value"], name=model + (" (chosen)" if chosen else ""),
                                  mode="lines", line={"color": rp.PALETTE[i % len(rp.PALETTE)],
                                                      "width": 3.5 if chosen else 1.8}))
@@ -168,31 +169,35 @@ if r.present:
         part = curves[curves["model"] == "oracle"]
         fig.add_trace(go.Scatter(x=part["share"], y=part["value"], name="Oracle (knows each true response)",
                                  mode="lines", line={"color": "#44546a", "dash": "dot", "width": 1.5}))
-    part = curves[curves["model"] == r.learner]
+    part = curves[curves["model"] == c.chosen]
     fig.add_trace(go.Scatter(x=part["share"], y=part["random"], name="Random order", mode="lines",
                              line={"color": rp.NEUTRAL, "dash": "dash", "width": 1.5}))
     rp.style_figure(fig, "Extra buyers found as more of the test is targeted, best-ranked first (Qini curves)",
                     "Share of the test targeted, highest predicted response first",
                     "Extra buyers among the offered (Qini)", x_unit="share", height=440, zero_based=False)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0},
+                      margin={"b": 150})
     rp.show_figure(fig, "exp-qini", note="A curve above the dashed line ranks responders first; the area between "
                                          "them is the Qini area. Extra buyers are counted among the offered "
                                          "customers, against the held-out rate of the same top group. Curves may "
                                          "dip below zero where a group holds sleeping dogs.")
 
 # %%
-if r.present:
+if r.present and r.comparison is not None:
     t = c.table.loc[c.learners]
     shown = pd.DataFrame({
         "Learner": t.index,
         "Qini area": [f"{a:.2f} ± {s:.2f}" for a, s in zip(t["qini_area"], t["qini_area_sd"], strict=True)],
-        "Uplift-curve area (AUUC)": t["auuc"].round(2),
-        "Better than random": np.where(t["beats_random"], "yes", "no"),
+        "Uplift-curve area (AUUC)": [rp.number(v, 2) for v in t["auuc"]],
+        "Better than random": np.select([t["qini_area"] - t["qini_area_sd"] > 0, t["qini_area"] > 0],
+                                        ["yes", "not clearly"], "no"),
         "Chosen": np.where(t["chosen"], "yes", ""),
     })
-    rp.show_static_table(shown, numeric=["Qini area"])
+    rp.show_static_table(shown, numeric=["Qini area", "Uplift-curve area (AUUC)"])
     rp.show_markdown(
         "*Qini area: the area between a learner's Qini curve and the random line, in extra buyers (0 = no better "
-        f"than random), the mean over {c.n_repeats} random splits ± its spread. AUUC: the same for the uplift "
+        f"than random), the mean over {c.n_repeats} random splits ± its spread (better than random: yes when the "
+        "mean minus the spread is above zero). AUUC: the same for the uplift "
         "curve (extra buyers had everyone in the top group been offered). The learners: T-learner (one purchase "
         "model per group, the difference), X-learner (imputed effects per group, blended), transformed outcome "
         "(one regression on a rescaled outcome), baseline-risk (the effect as a smooth function of the chance of "
@@ -200,7 +205,15 @@ if r.present:
         "not rules.*")
 
 # %%
-if r.present:
+if r.present and not r.learned:
+    rp.show_markdown("## Everyone's predicted response today")
+    rp.show_markdown(
+        f"No learner found who responds, so every customer's `predicted_uplift` is the measured average, "
+        f"{r.uplift.estimate * 100:+.1f} points: the test says how much the offer moves buying on average, not "
+        "for whom.")
+
+# %%
+if r.present and r.learned:
     p = r.predicted_uplift.dropna()
     n_dogs, n_all = int((p < 0).sum()), len(p)
     rp.show_markdown("## Everyone's predicted response today")
@@ -209,7 +222,7 @@ if r.present:
         f"history to {rp.day(r.info['end_date'])}: `predicted_uplift` is the change in their chance of buying "
         f"within {r.outcome_days} days if they get the same offer now. {rp.plural(n_dogs, 'customer')} "
         f"({n_dogs / n_all:.0%}) {'is' if n_dogs == 1 else 'are'} predicted **sleeping dogs** (a negative "
-        "uplift): the campaigns report leaves them out of any list. The campaigns report ranks customers by "
+        "uplift): a list ranked by predicted response leaves them out. The campaigns report ranks customers by "
         "predicted incremental profit from these numbers.")
     edges = np.linspace(float(np.floor(p.min() * 100) / 100), float(np.ceil(p.max() * 100) / 100) + 0.005, 31)
     counts, _ = np.histogram(p, bins=edges)
@@ -252,10 +265,13 @@ if r.present and r.truth is not None:
         f"truth lies {inside} the interval.\n"
         f"- **Response types in the test.** "
         + ", ".join(f"{rp.number(v)} {k.replace('_', ' ')}s" for k, v in tr["response_types"].items()) + ".")
+
+# %%
+if r.present and r.truth is not None and r.truth["shares"]:
     shares = pd.Series(tr["shares"]).sort_values()
     names = list(shares.index) + (["Best possible from behaviour"] if tr["best_possible_share"] is not None else [])
     values = list(shares.values) + ([tr["best_possible_share"]] if tr["best_possible_share"] is not None else [])
-    colours = [rp.ACCENT if n == r.learner else rp.NEUTRAL for n in shares.index] + ["#44546a"] * (
+    colours = [rp.ACCENT if n == r.comparison.chosen else rp.NEUTRAL for n in shares.index] + ["#44546a"] * (
         len(names) - len(shares))
     fig = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=colours,
                            text=[f"{v:.0%}" for v in values], textposition="outside",
@@ -268,19 +284,26 @@ if r.present and r.truth is not None:
                                            "type is drawn; no model of the data can beat it on average.")
 
 # %%
-if r.present and r.truth is not None:
+if r.present and r.truth is not None and "end_share_of_oracle" in r.truth:
+    tr = r.truth
     rp.show_markdown(
-        f"- **Today's predictions.** Ranked by `predicted_uplift`, all customers capture "
-        f"{tr.get('end_share_of_oracle', float('nan')):.0%} of the oracle's gain for an offer made on "
-        f"{rp.day(r.info['end_date'])} (correlation with the true uplift {tr.get('end_correlation', float('nan')):.2f}).")
-    if "list" in tr:
-        li = tr["list"]
+        f"- **Today's predictions.** Ranking every customer by `predicted_uplift` captures "
+        f"{tr['end_share_of_oracle']:.0%} of the oracle's gain for the same offer made on "
+        f"{rp.day(r.info['end_date'])} (the best possible from behaviour: {tr['end_best_possible_share']:.0%}; "
+        f"correlation with the true uplift {tr['end_correlation']:.2f}).")
+# %%
+if r.present and r.truth is not None and "list" in r.truth:
+    li = r.truth["list"]
+    if li["n"]:
         rp.show_markdown(
             f"- **The list ranked by predicted incremental profit** ({rp.plural(li['n'], 'customer')} whose predicted "
             f"profit is positive) truly earns {rp.money(li['recommended'], cur)} over {li['horizon_days']} days, "
             f"against {rp.money(li['oracle'], cur)} for the best {rp.number(li['n'])} customers the oracle would "
             f"pick and {rp.money(li['random_expected'], cur)} for a random list of the same size (on average; "
             "before the campaign's fixed cost).")
+    else:
+        rp.show_markdown("- **The list ranked by predicted incremental profit** is empty: no customer's predicted "
+                         "extra margin within the window pays for the discount and the contact.")
 
 # %%
 if r.present:

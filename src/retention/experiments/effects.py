@@ -160,16 +160,20 @@ def campaign_verdict(effects: pd.DataFrame, *, contact_cost: float = 0.0, fixed_
     outcome, n = profit["outcome"], profit["n_treatment"]
     net, low, high = profit["estimate"], profit["low"], profit["high"]
     money = f"{currency} " if currency.isalpha() else currency  # "GBP 5" but "£5"
-    interval = f"{(1 - alpha):.0%} interval {money}{low:,.0f} to {money}{high:,.0f}"
+
+    def amount(value: float) -> str:
+        return f"{'-' if value < 0 else ''}{money}{abs(value):,.0f}"
+
+    interval = f"{(1 - alpha):.0%} interval {amount(low)} to {amount(high)}"
     what = "gross margin net of discount" if outcome == "margin" else "revenue (no margin given)"
     if not np.isfinite(net):
         return "Whether the campaign paid cannot be measured: an arm has too few customers."
     if low > 0:
-        return (f"The campaign paid: its {n:,} treated customers brought {money}{net:,.0f} more {what} than the "
+        return (f"The campaign paid: its {n:,} treated customers brought {amount(net)} more {what} than the "
                 f"control group would suggest, after contact and fixed costs ({interval}).")
     if high < 0:
-        return (f"The campaign did not pay: it lost {money}{-net:,.0f} of {what} after contact and fixed costs "
+        return (f"The campaign did not pay: it lost {amount(-net)} of {what} after contact and fixed costs "
                 f"({interval}).")
     verb = "gained" if net >= 0 else "lost"
-    return (f"The test cannot tell whether the campaign paid: it {verb} about {money}{abs(net):,.0f} of {what} "
+    return (f"The test cannot tell whether the campaign paid: it {verb} about {amount(abs(net))} of {what} "
             f"after contact and fixed costs, but the {interval} includes zero.")

@@ -29,6 +29,7 @@ __all__ = ["ExperimentsResult", "run", "UNIT", "N_FOLDS", "N_REPEATS"]
 UNIT = "W"          # time unit of the BG/NBD outlook (its predictions do not depend on it)
 N_FOLDS = 5         # cross-fitting folds
 N_REPEATS = 3       # random fold splits the learners' Qini areas are averaged over
+AVERAGE = "measured average"  # the "learner" when none beats random: everyone gets the measured uplift
 RISK_ORDER = ("Low", "Medium", "High")
 
 
@@ -54,7 +55,8 @@ class ExperimentsResult:
     profit: dict[str, Any] | None = None      # the campaign's net profit (estimate, low, high) from campaign_profit
     verdict: str | None = None                # did it pay, in one sentence
     comparison: experiments.LearnerComparison | None = None
-    learner: str | None = None
+    learner: str | None = None                # the chosen learner, or AVERAGE when none beats random
+    learned: bool = False                     # whether predicted_uplift varies by customer (a learner was used)
     predicted_uplift: pd.Series | None = None  # experiments.customers (NaN without a test)
     predicted_profit: pd.Series | None = None  # predicted incremental profit of the same offer, per customer now
     segment_order: tuple[str, ...] = ()
@@ -126,7 +128,7 @@ def _groups(effects: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 def _sentences(campaign: str | None, sent_at: pd.Timestamp, uplift: experiments.MeasuredUplift,
                effects: pd.DataFrame, profit: dict[str, Any], outcome_days: int,
-               comparison: experiments.LearnerComparison, currency: str) -> tuple[str, str, str]:
+               comparison: experiments.LearnerComparison | None, currency: str) -> tuple[str, str, str]:
     """The headline, the advice and the targeting sentence of the report's first screens."""
     overall = effects[(effects["by"] == "all") & (effects["outcome"] == "purchased")].iloc[0]
     name = f"The “{campaign}” offer" if campaign else "The offer"
@@ -152,13 +154,15 @@ def _sentences(campaign: str | None, sent_at: pd.Timestamp, uplift: experiments.
                   f"{symbol}{profit['high']:,.0f} net): do not roll it out to everyone on this evidence; target "
                   f"the customers predicted to respond and test again with a larger control group.")
     advice = advice.replace(f"{symbol}-", f"-{symbol}")
+    if comparison is None:
+        return headline, advice, "The test is too small to learn who responds; the measured average is the guide."
     curve = comparison.curves[comparison.curves["model"] == comparison.chosen]
-    top = curve.iloc[(curve["share"] - 0.3).abs().argmin()]
+    top = curve.iloc[(curve["share"] - 0.5).abs().argmin()]
     total = float(curve["value"].iloc[-1])
     if comparison.beats_random and total > 0:
-        targeting = (f"Ranked by the {comparison.chosen} learner (scored out of sample), the top "
-                     f"{top['share']:.0%} of the test held {top['value']:.0f} of the {total:.0f} extra buyers the "
-                     f"whole test found; a random {top['share']:.0%} would hold {top['random']:.0f}.")
+        targeting = (f"Ranked by the {comparison.chosen} learner (scored out of sample), the top half of the test "
+                     f"held {top['value']:.0f} of the {total:.0f} extra buyers the whole test found; a random half "
+                     f"would hold {top['random']:.0f}.")
     else:
         targeting = ("No learner ranked the test customers better than chance out of sample, so the predicted "
                      "response of each customer is weak evidence; the measured average is the safer guide.")
@@ -166,11 +170,13 @@ def _sentences(campaign: str | None, sent_at: pd.Timestamp, uplift: experiments.
 
 
 def _truth_check(ctx: Context, outcomes: pd.DataFrame, uplift: experiments.MeasuredUplift,
-                 comparison: experiments.LearnerComparison, predicted: pd.Series, profit: pd.Series,
+                 comparison: experiments.LearnerComparison | None, predicted: pd.Series, profit: pd.Series,
                  discount: float) -> dict[str, Any] | None:
     """Generated data: the measured uplift against the true one, the learners against the oracle, and the
     true incremental profit of the list ranked by predicted profit against the best and a random list."""
     from retention.decisions.truth import list_against_truth
+    from retention.generator import GeneratorConfig
+    from retention.generator.response import expected_uplift
     from retention.generator.truth import WINDOWS, true_incremental_profit_by_customer
 
     truth = ctx.truth()
@@ -178,8 +184,8 @@ def _truth_check(ctx: Context, outcomes: pd.DataFrame, uplift: experiments.Measu
         return None
     e, economics = ctx.params.experiment, ctx.params.roi.economics
     in_test = truth.loc[outcomes.index]
-    table = comparison.table
-    shares = table.loc[comparison.learners, "share_of_oracle_true_gain"]
+    table = comparison.table if comparison is not None else pd.DataFrame()
+    shares = table.loc[comparison.learners, "share_of_oracle_true_gain"] if comparison is not None else pd.Series()
     check: dict[str, Any] = {
         "true_uplift": float(in_test["true_uplift"].mean()),
         "measured": {"estimate": uplift.estimate, "low": uplift.ci_low, "high": uplift.ci_high},
@@ -190,11 +196,16 @@ def _truth_check(ctx: Context, outcomes: pd.DataFrame, uplift: experiments.Measu
         "response_types": in_test["campaign_response_type"].value_counts().to_dict(),
     }
     now = truth.reindex(predicted.index)
-    if "true_offer_uplift" in now.columns:
-        gain = experiments.true_gain_curve(now["true_offer_uplift"].to_numpy(), predicted.to_numpy())
-        oracle = experiments.true_gain_curve(now["true_offer_uplift"].to_numpy(), now["true_offer_uplift"].to_numpy())
-        check["end_share_of_oracle"] = experiments.curve_area(gain, "gain") / experiments.curve_area(oracle, "gain")
-        check["end_correlation"] = float(np.corrcoef(predicted, now["true_offer_uplift"])[0, 1])
+    window = f"purchase_probability_next_{e.outcome_days}d"
+    if {"true_offer_uplift", window} <= set(now.columns) and predicted.nunique() > 1:
+        true_now = now["true_offer_uplift"].to_numpy()
+        oracle = experiments.curve_area(experiments.true_gain_curve(true_now, true_now), "gain")
+        best = expected_uplift(now[window].to_numpy(), GeneratorConfig())
+        check["end_share_of_oracle"] = experiments.curve_area(
+            experiments.true_gain_curve(true_now, predicted.to_numpy()), "gain") / oracle
+        check["end_best_possible_share"] = experiments.curve_area(experiments.true_gain_curve(true_now, best),
+                                                                  "gain") / oracle
+        check["end_correlation"] = float(np.corrcoef(predicted, true_now)[0, 1])
     if e.outcome_days in WINDOWS:
         true_profit = true_incremental_profit_by_customer(
             truth, predicted.index, discount=discount, margin=economics.margin, contact_cost=economics.contact_cost,
@@ -234,8 +245,8 @@ def run(ctx: Context) -> ExperimentsResult:
     ctx.write("experiment_effects", effects.round(6))
 
     # Who responds: the learners cross-fitted on the test customers with a history at their send date.
-    learned = outcomes.loc[features.index]
-    treated, bought = learned["group"] == "treatment", learned["purchased"].astype(int)
+    test = outcomes.loc[features.index]
+    treated, bought = test["group"] == "treatment", test["purchased"].astype(int)
     truth = ctx.truth()
     true_uplift = references = None
     if truth is not None and "true_uplift" in truth.columns:
@@ -245,29 +256,42 @@ def run(ctx: Context) -> ExperimentsResult:
         true_uplift = truth.loc[features.index, "true_uplift"].to_numpy()
         probability = truth.loc[features.index, "campaign_purchase_probability"].to_numpy()
         references = {"best possible": expected_uplift(probability, GeneratorConfig())}
-    comparison = experiments.compare_learners(features, treated, bought, n_folds=N_FOLDS, n_repeats=N_REPEATS,
-                                              seed=e.seed, true_uplift=true_uplift, references=references)
-    model = experiments.make_learner(comparison.chosen, random_state=e.seed).fit(features, treated, bought)
+    try:
+        comparison = experiments.compare_learners(features, treated, bought, n_folds=N_FOLDS, n_repeats=N_REPEATS,
+                                                  seed=e.seed, true_uplift=true_uplift, references=references)
+    except ValueError as error:  # a test too small for the learners (an arm without buyers in a fold ...)
+        comparison = None
+        notes.append(f"The uplift learners could not be fitted on this test ({error}).")
+    learned = comparison is not None and comparison.beats_random
+    if comparison is not None and not learned:
+        notes.append("No uplift learner ranked the test customers better than chance out of sample, so every "
+                     "customer's predicted uplift is the measured average.")
 
     # Every customer as of the end: the features of the segmentation and the BG/NBD outlook at the end.
     end = pd.Timestamp(info["end_date"])
     outlook = experiments.purchase_outlook(ctx.log.rfm_summary(end, unit=UNIT), e.outcome_days, unit=UNIT,
                                            as_of=end.date())
     live = experiments.learner_features(now, outlook)
-    predicted = pd.Series(model.predict_uplift(live), index=live.index, name="predicted_uplift").reindex(now.index)
+    if learned:
+        model = experiments.make_learner(comparison.chosen, random_state=e.seed).fit(features, treated, bought)
+        values = model.predict_uplift(live)
+    else:
+        values = np.full(len(live), uplift.estimate)
+    predicted = pd.Series(values, index=live.index, name="predicted_uplift").reindex(now.index)
+    learner = comparison.chosen if learned else AVERAGE
     ctx.write("experiments.customers", predicted.round(6).to_frame())
     order_value = ctx.read("value.customers")["expected_order_value"]
     predicted_profit = experiments.predicted_incremental_profit(
         predicted, outlook["p_buy_window"], order_value, margin=economics.margin, discount=discount or 0.0,
         contact_cost=economics.contact_cost)
-    check = _truth_check(ctx, learned, uplift, comparison, predicted, predicted_profit, discount or 0.0)
+    check = _truth_check(ctx, test, uplift, comparison, predicted, predicted_profit, discount or 0.0)
 
-    share = None if check is None else round(check["shares"][comparison.chosen], 6)
+    share = None if check is None or not learned else round(check["shares"][learner], 6)
     summary = {"present": True, "campaign": results.campaign, "sent_at": str(assignment["sent_at"].min().date()),
                "outcome_days": e.outcome_days, "n_treatment": uplift.n_treatment, "n_control": uplift.n_control,
                "uplift": {"estimate": round(uplift.estimate, 6), "low": round(uplift.ci_low, 6),
                           "high": round(uplift.ci_high, 6)},
-               "learner": comparison.chosen, "qini_share_of_oracle": share,
+               "learner": learner, "qini_share_of_oracle": share,
                "note": f"{uplift.sentence()} {verdict}"}
     ctx.write("experiment_summary", summary)
     present = [s for s in segments.SEGMENT_ORDER if s in set(outcomes["Segment"])]
@@ -279,8 +303,8 @@ def run(ctx: Context) -> ExperimentsResult:
         source=results_name(e.results), notes=tuple(notes), outcome_days=e.outcome_days, alpha=e.alpha,
         campaign=results.campaign, sent_at=pd.Timestamp(assignment["sent_at"].min()), discount=discount,
         outcomes=outcomes, effects=effects, uplift=uplift, profit=profit, verdict=verdict, comparison=comparison,
-        learner=comparison.chosen,
-        predicted_uplift=predicted, predicted_profit=predicted_profit, segment_order=tuple(present), truth=check,
+        learner=learner, learned=learned, predicted_uplift=predicted, predicted_profit=predicted_profit,
+        segment_order=tuple(present), truth=check,
         summary=summary, groups=_groups(effects, present), headline=headline, advice=advice, targeting=targeting)
 
 

@@ -23,8 +23,9 @@ def test_every_product_has_one_writer_and_is_read_only_after_it():
 
 def test_downstream_follows_the_data_flow():
     assert catalog.downstream("01_eda") == ["01_eda"]
-    assert catalog.downstream("03_churn_model") == ["03_churn_model", "05_experiments", "06_campaigns",
-                                                    "07_executive_summary"]
+    assert catalog.downstream("03_churn_model") == ["03_churn_model", "06_campaigns", "07_executive_summary"]
+    assert catalog.downstream("04_customer_value") == ["04_customer_value", "05_experiments", "06_campaigns",
+                                                       "07_executive_summary"]
     assert catalog.downstream("06_campaigns") == ["06_campaigns", "07_executive_summary"]
     assert catalog.downstream("07_executive_summary") == ["07_executive_summary"]
 

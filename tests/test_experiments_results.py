@@ -5,7 +5,9 @@ import pytest
 from retention.data import DataValidationError
 from retention.experiments import (
     campaign_outcomes,
+    campaign_profit,
     campaign_verdict,
+    check_results,
     margin_outcome,
     mean_effect,
     measure_effects,
@@ -31,7 +33,7 @@ def test_a_clean_file_reads_with_flexible_names_and_case(tmp_path):
                     "2011-06-01\n")
     results = read_results(path, **LOG)
     a = results.assignment
-    assert list(a.columns) == ["CustomerID", "group", "sent_at", "campaign"]
+    assert list(a.columns) == ["CustomerID", "group", "sent_at", "campaign", "discount"]
     assert list(a["CustomerID"]) == ["1", "2", "3"] and list(a["group"]) == ["treatment", "control", "treatment"]
     assert (a["sent_at"] == pd.Timestamp("2011-06-01")).all()
     assert results.dropped == {"rows_in": 3, "rows_kept": 3}
@@ -81,31 +83,50 @@ def test_repeats_unknown_ids_and_late_sends_are_counted_not_silent():
     assert "e.g. 99" in text and "sent too late for a 60-day outcome window" in text
 
 
-def lines(rows):
-    frame = pd.DataFrame(rows, columns=["InvoiceNo", "InvoiceDate", "CustomerID", "Revenue"])
-    frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"], format="ISO8601")
-    return frame
+def test_discounts_are_one_share_per_campaign():
+    rows = [("1", "treatment", "2011-06-01", "15%"), ("2", "control", "2011-06-01", None),
+            ("3", "treatment", "2011-06-01", "0.15")]
+    results = validate_results(raw(rows, columns=("CustomerID", "group", "sent_at", "discount")), **LOG)
+    assert results.discount == pytest.approx(0.15) and (results.assignment["discount"] == 0.15).all()
+    assert any("1 rows give no discount" in note for note in results.notes)
+    assert validate_results(raw(rows[:2], columns=("CustomerID", "group", "sent_at", "discount"))[
+        ["CustomerID", "group", "sent_at"]], **LOG).discount is None
+    with pytest.raises(DataValidationError, match="column 'discount'.*different discounts"):
+        validate_results(raw([("1", "treatment", "2011-06-01", "0.1"), ("2", "control", "2011-06-01", "0.2")],
+                             columns=("CustomerID", "group", "sent_at", "discount")), **LOG)
+    with pytest.raises(DataValidationError, match="not a share between 0 and 1.*'150%'.*Fix:"):
+        validate_results(raw([("1", "treatment", "2011-06-01", "150%"), ("2", "control", "2011-06-01", "")],
+                             columns=("CustomerID", "group", "sent_at", "discount")), **LOG)
 
 
-def test_outcomes_count_only_purchases_strictly_after_the_send_day_and_within_the_window():
-    tx = lines([
-        ("a1", "2011-05-31 10:00", "1", 10.0),   # before the send day: history
-        ("a2", "2011-06-01 18:00", "1", 20.0),   # on the send day: history, not outcome
-        ("a3", "2011-06-02 09:00", "1", 30.0),   # first day of the window
-        ("a3", "2011-06-02 09:00", "1", 5.0),    # same invoice, second line
-        ("a4", "2011-07-31 23:59", "1", 40.0),   # last day of a 60-day window
-        ("a5", "2011-08-01 00:01", "1", 50.0),   # day 61: after the window
-        ("b1", "2011-08-15", "2", 70.0),         # control customer, only after the window
-        ("c1", "2011-06-10", "3", 15.0),
-    ])
+def test_the_profiles_results_file_is_checked_before_any_report(tmp_path):
+    data = tmp_path / "log.csv"
+    assert check_results(None, source="file", data_path=data, **LOG) is None   # no test: nothing to check
+    assert check_results(None, source="generated", data_path=data, **LOG) is None  # no campaign was generated
+    (tmp_path / "log_campaign.csv").write_text("CustomerID,group,sent_at\n1,treatment,2011-06-01\n"
+                                               "2,control,2011-06-01\n")
+    generated = check_results(None, source="generated", data_path=data, **LOG)
+    assert len(generated.assignment) == 2
+    with pytest.raises(DataValidationError, match="experiment.results names nowhere.csv, which does not exist"):
+        check_results("nowhere.csv", source="file", data_path=data, params_file="p.yaml", **LOG)
+    bad = tmp_path / "results.csv"
+    bad.write_text("CustomerID,group,sent_at\n1,treatment,2011-06-01\n2,holdout,2011-06-01\n")
+    with pytest.raises(DataValidationError, match=r"results.csv, column 'group'.*'holdout' \(line 3\).*Fix:"):
+        check_results(str(bad), source="file", data_path=data, **LOG)
+
+
+def test_outcomes_join_the_engine_counts_to_the_assignment_and_the_margin_nets_the_discount():
     assignment = pd.DataFrame({"CustomerID": ["1", "2", "3"], "group": ["treatment", "control", "control"],
                                "sent_at": pd.to_datetime(["2011-06-01"] * 3)})
-    out = campaign_outcomes(tx, assignment, outcome_days=60)
+    purchases = pd.DataFrame({"orders": [2, 0, 1], "revenue": [75.0, 0.0, 15.0],
+                              "first_order_revenue": [35.0, 0.0, 15.0]}, index=pd.Index(["3", "2", "1"][::-1]))
+    out = campaign_outcomes(assignment, purchases)
+    assert list(out.index) == ["1", "2", "3"]
     assert out.loc["1", ["orders", "revenue", "first_order_revenue"]].to_list() == [2, 75.0, 35.0]
     assert out.loc["2", ["purchased", "orders", "revenue"]].to_list() == [False, 0, 0.0]
     assert bool(out.loc["3", "purchased"]) and out.loc["3", "revenue"] == 15.0
-    short = campaign_outcomes(tx, assignment, outcome_days=1)
-    assert short.loc["1", "orders"] == 1 and not short.loc["3", "purchased"]
+    with pytest.raises(ValueError, match="no outcome row"):
+        campaign_outcomes(assignment, purchases.drop(index="3"))
     # the discount on the treated first order: paid 35 at 15% off -> 35 * 0.15 / 0.85 given away
     margin = margin_outcome(out, margin=0.4, discount=0.15)
     assert margin["1"] == pytest.approx(0.4 * 75 - 0.6 * 35 * 0.15 / 0.85)
@@ -142,5 +163,11 @@ def test_measured_effects_by_group_and_the_verdict():
     assert measured.ci_low < measured.estimate < measured.ci_high
     assert measured.draws(20000, seed=1).std() == pytest.approx(measured.std_error, rel=0.05)
     assert campaign_verdict(effects, contact_cost=0.0).startswith("The campaign paid")
+    profit = campaign_profit(effects, contact_cost=1.0, fixed_cost=100.0)
+    margin = effects[(effects["by"] == "all") & (effects["outcome"] == "margin")].iloc[0]
+    assert profit["outcome"] == "margin" and profit["n_treatment"] == 1000
+    assert profit["estimate"] == pytest.approx(1000 * (margin["uplift"] - 1.0) - 100.0)
+    assert profit["low"] < profit["estimate"] < profit["high"]
+    assert "£" in campaign_verdict(effects, currency="£") and "£ " not in campaign_verdict(effects, currency="£")
     assert campaign_verdict(effects, contact_cost=50.0, currency="GBP").startswith("The campaign did not pay")
     assert "cannot tell" in campaign_verdict(effects, contact_cost=effects.iloc[3]["uplift"] + 0.0)

@@ -4,16 +4,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention.cleaning import clean_transactions
+from retention.engine import EngineConfig, open_log
 from retention.experiments import (
+    LEARNER_FEATURES,
     LEARNERS,
+    BaselineRiskLearner,
     TLearner,
     TransformedOutcomeLearner,
     XLearner,
     campaign_outcomes,
+    compare_learners,
     cross_fit_uplift,
     expected_offer_cost,
+    learner_features,
     make_learner,
+    predicted_incremental_profit,
+    purchase_outlook,
     qini_curve,
     qini_summary,
     rank_by_incremental_profit,
@@ -21,6 +27,9 @@ from retention.experiments import (
     true_gain_curve,
 )
 from retention.generator import GeneratorConfig, generate
+
+pytest.importorskip("ibis")
+pytest.importorskip("duckdb")
 
 
 @dataclass
@@ -32,24 +41,40 @@ class CampaignData:
 
 
 @pytest.fixture(scope="module")
-def campaign() -> CampaignData:
-    """A generated past campaign with most customers in the test, features as of the send date."""
+def campaign(tmp_path_factory) -> CampaignData:
+    """A generated past campaign with most customers in the test, features as of the send date (engine)."""
     log = generate(GeneratorConfig(n_customers=2500, seed=3, campaign_share=0.9))
-    clean = clean_transactions(log.transactions, non_product_codes=["POST", "DOT", "M", "C2", "BANK CHARGES",
-                                                                     "AMAZONFEE", "B", "PADS"])
-    out = campaign_outcomes(clean.transactions, log.campaign, outcome_days=60)
-    X = send_date_features(clean.transactions, log.campaign).loc[out.index]
+    path = tmp_path_factory.mktemp("uplift") / "log.parquet"
+    log.transactions.to_parquet(path, index=False)
+    codes = ("POST", "DOT", "M", "C2", "BANK CHARGES", "AMAZONFEE", "B", "PADS")
+    assignment = log.campaign.assign(sent_at=pd.to_datetime(log.campaign["sent_at"]))
+    sent = assignment["sent_at"].iloc[0]
+    with open_log(path, config=EngineConfig(non_product_codes=codes)) as engine:
+        out = campaign_outcomes(assignment, engine.window_purchases(assignment.set_index("CustomerID")["sent_at"], 60))
+        features = send_date_features(engine.customer_features_at([sent]), assignment)
+        outlook = purchase_outlook(engine.rfm_summary(sent, unit="W"), 60, unit="W")
+    X = learner_features(features, outlook)
+    out = out.loc[X.index]
     truth = log.truth.set_index("CustomerID")
     return CampaignData(X, (out["group"] == "treatment").to_numpy(), out["purchased"].to_numpy().astype(int),
-                 truth.loc[out.index, "true_uplift"].to_numpy())
+                        truth.loc[out.index, "true_uplift"].to_numpy())
 
 
 def test_features_are_taken_as_of_the_send_date_only(campaign):
-    assert len(campaign.X) == len(campaign.treated) > 1500
+    assert len(campaign.X) == len(campaign.treated) > 1500 and list(campaign.X.columns) == list(LEARNER_FEATURES)
     assert campaign.X.notna().all().all() and (campaign.X["Recency"] >= 0).all()
+    assert campaign.X["p_buy_window"].between(0, 1).all() and campaign.X["p_alive"].between(0, 1).all()
 
 
-@pytest.mark.parametrize("name", ["T-learner", "X-learner"])
+def test_send_date_features_pick_each_customers_own_date():
+    at = pd.DataFrame({"cutoff": pd.to_datetime(["2011-01-01", "2011-01-01", "2011-02-01", "2011-02-01"]),
+                       "CustomerID": ["a", "b", "a", "b"], "Recency": [1, 2, 3, 4]})
+    plan = pd.DataFrame({"CustomerID": ["b", "a", "c"], "sent_at": ["2011-01-01", "2011-02-01", "2011-02-01"]})
+    picked = send_date_features(at, plan, columns=["Recency"])
+    assert picked["Recency"].to_dict() == {"a": 3, "b": 2}  # c has no history then: no row
+
+
+@pytest.mark.parametrize("name", ["T-learner", "X-learner"])  # Baseline-risk: see the planted-effect test
 def test_cross_fitted_learners_beat_random_targeting_on_the_true_uplift(campaign, name):
     scores = cross_fit_uplift(make_learner(name, random_state=0), campaign.X, campaign.treated, campaign.bought,
                               n_folds=4, seed=1)
@@ -85,9 +110,46 @@ def test_a_learner_recovers_a_planted_effect():
     t = rng.random(n) < 0.5
     tau = np.where(X[:, 1] > 0, 0.3, 0.0)
     y = (rng.random(n) < 0.2 + t * tau).astype(int)
-    for name in LEARNERS:
+    for name in [n for n in LEARNERS if n != "Baseline-risk"]:
         predicted = make_learner(name, random_state=0).fit(X, t, y).predict_uplift(X)
         assert predicted[X[:, 1] > 0.5].mean() - predicted[X[:, 1] < -0.5].mean() > 0.15, name
+    predicted = BaselineRiskLearner(baseline=None, random_state=0).fit(X, t, y).predict_uplift(X)
+    assert predicted.std() < 0.1  # the effect does not follow the baseline here: a flat, hedged curve
+
+
+def test_the_baseline_risk_learner_finds_an_effect_that_follows_the_baseline_probability():
+    rng = np.random.default_rng(6)
+    n = 4000
+    score = rng.uniform(0.02, 0.98, n)              # the chance of buying anyway, known as a feature
+    X = pd.DataFrame({"noise": rng.normal(size=n), "p_buy_window": score})
+    t = rng.random(n) < 0.5
+    tau = 0.5 * 4 * score * (1 - score) * (1 - score)  # persuadable in the middle, nothing at the ends
+    y = (rng.random(n) < score + t * tau).astype(int)
+    learner = BaselineRiskLearner(random_state=0).fit(X, t, y)
+    predicted = learner.predict_uplift(X)
+    assert np.corrcoef(predicted, tau)[0, 1] > 0.8
+    assert np.abs(learner.predict_baseline(X) - score).mean() < 0.05
+    with pytest.raises(ValueError, match="baseline column 'p_buy_window' must be a column of X"):
+        BaselineRiskLearner().fit(X.to_numpy(), t, y)
+    assert np.allclose(BaselineRiskLearner(baseline=1).fit(X.to_numpy(), t, y).predict_uplift(X.to_numpy()),
+                       predicted)
+
+
+def test_compare_learners_chooses_by_the_mean_cross_fitted_qini_area(campaign):
+    X, t, y = campaign.X.head(900), campaign.treated[:900], campaign.bought[:900]
+    found = compare_learners(X, t, y, ["T-learner", "Baseline-risk"], n_folds=3, n_repeats=2, seed=1,
+                             true_uplift=campaign.true_uplift[:900],
+                             references={"half": campaign.true_uplift[:900] / 2})
+    table = found.table
+    assert list(table.index) == ["oracle", "half", "T-learner", "Baseline-risk"]
+    assert found.chosen == table.loc[["T-learner", "Baseline-risk"], "qini_area"].idxmax()
+    assert table.loc["oracle", "share_of_oracle_true_gain"] == 1.0
+    assert table.loc["half", "share_of_oracle_true_gain"] == pytest.approx(1.0)  # the same ranking
+    assert list(found.scores.columns) == ["T-learner", "Baseline-risk"] and found.scores.index.equals(X.index)
+    assert set(found.curves["model"]) == {"oracle", "T-learner", "Baseline-risk"}
+    assert found.curves.groupby("model")["share"].agg(["min", "max"]).eq([0.0, 1.0]).all().all()
+    again = compare_learners(X, t, y, ["T-learner", "Baseline-risk"], n_folds=3, n_repeats=2, seed=1)
+    assert np.allclose(again.scores, found.scores) and "oracle" not in again.table.index
 
 
 def test_qini_curve_by_hand():
@@ -114,5 +176,8 @@ def test_ranking_by_predicted_profit_excludes_and_counts_sleeping_dogs():
     assert ranked.table["cumulative_profit"].to_list() == pytest.approx([10.0, 19.0, 23.0])
     assert list(ranked.profitable.index) == ["d", "c", "a"] and list(ranked.top(1).index) == ["d"]
     assert list(rank_by_incremental_profit(uplift, value, 12.0).profitable.index) == ["d", "c"]
+    profit = predicted_incremental_profit(uplift, pd.Series(0.3, index=ids), value, margin=0.4, discount=0.1,
+                                          contact_cost=1.0)
+    assert profit["a"] == pytest.approx(0.1 * 0.4 * 100 - 1.0 - 0.1 * 0.4 * 100)
     with pytest.raises(ValueError, match="no predicted uplift or value"):
         rank_by_incremental_profit(uplift, value.drop("a"), 1.0)

@@ -114,7 +114,8 @@ from retention.generator import (  # noqa: E402
 
 def test_the_past_campaign_is_a_random_split_of_customers_acquired_before_it(default_log):
     campaign, truth = default_log.campaign, default_log.truth
-    assert list(campaign.columns) == ["CustomerID", "group", "sent_at", "campaign"]
+    assert list(campaign.columns) == ["CustomerID", "group", "sent_at", "campaign", "discount"]
+    assert (campaign["discount"] == 0.15).all()
     assert campaign["CustomerID"].is_unique and set(campaign["group"]) == {"treatment", "control"}
     assert abs((campaign["group"] == "treatment").sum() - (campaign["group"] == "control").sum()) <= 1
     assert (campaign["sent_at"] == "2011-08-02").all()  # 120 days before 2011-11-30
@@ -194,7 +195,8 @@ def test_write_generated_writes_the_campaign_file_beside_the_log(tmp_path):
     write_generated(GeneratorConfig(n_customers=150, seed=2), path)
     files = companion_paths(path)
     campaign = pd.read_csv(files["campaign"], dtype=str)
-    assert list(campaign.columns) == ["CustomerID", "group", "sent_at", "campaign"] and len(campaign) > 10
+    assert list(campaign.columns) == ["CustomerID", "group", "sent_at", "campaign", "discount"]
+    assert (campaign["discount"] == "0.15").all() and len(campaign) > 10
     truth = pd.read_csv(files["truth"], dtype={"CustomerID": str})
     assert {"response_type", "true_uplift", "revenue_next_365d_treated", "first_order_value_treated"} <= set(truth)
     write_generated(GeneratorConfig(n_customers=150, seed=2, campaign=False), path)

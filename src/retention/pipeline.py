@@ -5,7 +5,8 @@ needed, loads and validates the input file chunk by chunk into the canonical Par
 ``work/lines/`` (bad input stops here with one clear message), opens the engine over it (DuckDB, or Spark
 with ``engine.name: spark``; :mod:`retention.engine`), which applies the cleaning rules, checks the params
 that depend on the data (analysis date, churn, CLV and migration windows) and what every stage needs from
-the data (:mod:`retention.requirements`, on the engine's per-customer tables), and writes the clean lines,
+the data (:mod:`retention.requirements`, on the engine's per-customer tables), validates the campaign
+test's results file when there is one (:func:`retention.experiments.check_results`), and writes the clean lines,
 the returns, the ledger and the run info (with plain-English ``notes`` on what the loader detected or
 assumed) into the profile's output folder. No line comes to pandas. It rewrites nothing when the data, the
 data and cleaning params and the data-layer code are unchanged, so ``make`` reruns only what depends on a
@@ -213,6 +214,23 @@ def _available_columns(log: Any, loaded: data.LoadSummary) -> dict[str, bool]:
     return {c: bool(log.input_columns.get(c)) and c in loaded.columns for c in data.OPTIONAL_COLUMNS}
 
 
+def _check_experiment(params: dict[str, Any], paths: dict[str, Path], customer_ids: pd.Series | None, first_date: Any,
+                      end_date: Any, params_file: str) -> None:
+    """The campaign test (``experiment.results``, or the generated campaign) is an input like the transactions:
+    validated before any notebook, on every run (the file may change while the params stay the same).
+    ``customer_ids`` are the clean lines' ids (read from the prepared lines when None)."""
+    from retention import experiments
+
+    e, d = params.get("experiment") or {}, params["data"]
+    if experiments.results_file(e.get("results"), source=d["source"], data_path=d["path"]) is None:
+        return
+    if customer_ids is None:
+        customer_ids = pd.read_parquet(paths["transactions"], columns=["CustomerID"])["CustomerID"]
+    experiments.check_results(e.get("results"), source=d["source"], data_path=d["path"],
+                              known_ids=customer_ids.astype(str).unique(), first_date=first_date, end_date=end_date,
+                              outcome_days=e.get("outcome_days", 60), params_file=params_file)
+
+
 def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "params") -> dict[str, Any]:
     """Load, validate and clean the profile's data into ``out_dir``; return the run info.
 
@@ -237,6 +255,7 @@ def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "par
         if info.get("fingerprint") == fingerprint:
             check_params_against_data(params, info["first_date"], info["end_date"], params_file)
             _check_series_once(params, paths, info, d["path"])
+            _check_experiment(params, paths, None, info["first_date"], info["end_date"], params_file)
             return info
 
     loaded = data.load_to_parquet(source, paths["lines"], column_map=d["columns"], sheet=d["sheet"], name=d["path"],
@@ -245,6 +264,8 @@ def prepare(params: dict[str, Any], out_dir: str | Path, params_file: str = "par
     with _open_checked(params, paths, params_file) as log:
         check_params_against_data(params, log.first_date, log.end_date, params_file)
         check_series(params, log, d["path"])
+        _check_experiment(params, paths, log.rfm_summary().index.to_series(), log.first_date, log.end_date,
+                          params_file)
         write_text_atomic(_series_stamp(params, fingerprint), paths["series_check"])
         facts = log.kept_facts()
         notes = list(loaded.notes)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from retention.engine import btyd, cleaning, eda, features, grains, labels
+from retention.engine import btyd, cleaning, eda, features, grains, labels, outcomes
 from retention.engine.config import EngineConfig
 from retention.engine.lines import canonical_lines, raw_lines
 from retention.engine.runners import WORK_TABLES
@@ -41,7 +41,7 @@ _EDGES_SCHEMA = {"bin": "int32", "lo": "float64", "hi": "float64"}
 _SCHEMAS: dict[str, Mapping[str, str]] = {
     "lines": LINES_SCHEMA, "returns": RETURNS_SCHEMA, "days": DAYS_SCHEMA, "invoices": INVOICES_SCHEMA,
     "products": NEW_PRODUCTS_SCHEMA, "back": BACK_SCHEMA, "orders": _ORDERS_SCHEMA, "cutoffs": CUTOFFS_SCHEMA,
-    "edges": _EDGES_SCHEMA,
+    "edges": _EDGES_SCHEMA, "sends": outcomes.SENDS_SCHEMA,
 }
 
 
@@ -129,6 +129,10 @@ class Plan:
 
     def churn_labels(self, horizon_days: int) -> str:
         return self.sql(labels.churn_labels_at(self.table("days"), self.table("cutoffs"), horizon_days))
+
+    def window_purchases(self, window_days: int) -> str:
+        """Purchases of the customers of the uploaded ``sends`` in the ``window_days`` after their send day."""
+        return self.sql(outcomes.window_purchases(self.table("invoices"), self.table("sends"), window_days))
 
     def rfm_summary(self, cutoff_day: int, unit: str, start_day: int | None = None) -> str:
         return self.sql(btyd.rfm_summary_expr(self.table("days"), cutoff_day, unit, self.dialect, start_day))

@@ -21,7 +21,7 @@ from retention.engine.inputs import ALIASES, total_bytes
 __all__ = ["WORK_TABLES", "DuckDBRunner", "SparkRunner", "spark_session"]
 
 WORK_TABLES: tuple[str, ...] = ("raw", "lines", "returns", "days", "invoices", "products", "back", "orders",
-                                "cutoffs", "edges")
+                                "cutoffs", "edges", "sends")
 
 _UNITS = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30,
           "TIB": 2**40}

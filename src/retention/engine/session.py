@@ -232,6 +232,42 @@ class Session:
         outcome = self.churn_labels_at(cutoffs, horizon_days, data_end=data_end)
         return labels.label_examples(found, outcome)
 
+    def window_purchases(self, sent_at: pd.Series, window_days: int) -> pd.DataFrame:
+        """Each customer's purchases in the ``window_days`` after their own send day (a campaign's outcomes).
+
+        Parameters
+        ----------
+        sent_at : pandas.Series
+            Send day per customer (index CustomerID, unique; dates, times are dropped).
+        window_days : int
+            Days followed after the send day; the window must end by the analysis end day.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index CustomerID (in the order of ``sent_at``), ``orders``, ``revenue`` and
+            ``first_order_revenue`` over the days ``sent + 1 .. sent + window_days`` (see
+            :mod:`retention.engine.outcomes`); zeros for customers who bought nothing then.
+        """
+        from retention.engine import outcomes
+
+        if isinstance(window_days, bool) or not isinstance(window_days, int | np.integer) or window_days < 1:
+            raise ValueError(f"window_days must be a whole number >= 1, got {window_days!r}.")
+        ids = pd.Index(sent_at.index.astype(str), name="CustomerID")
+        if ids.has_duplicates:
+            raise ValueError(f"sent_at lists customers twice, e.g. {list(ids[ids.duplicated()][:3])}.")
+        days = pd.Series([naive_day(d, "sent_at") for d in sent_at], index=ids, dtype="datetime64[ns]")
+        last = days.max() + pd.Timedelta(days=int(window_days)) if len(days) else None
+        if last is not None and last > self.end_date:
+            raise ValueError(f"The {window_days}-day window after the send day {days.max().date()} runs to "
+                             f"{last.date()}, past the end of the data ({self.end_date.date()}).")
+        self.upload("sends", pd.DataFrame({"CustomerID": np.asarray(ids, dtype=object),
+                                           "sent": np.array([day_number(d) for d in days], dtype=np.int32)}))
+        self.build("invoices")
+        table = outcomes.finish_window_purchases(self.fetch(self.plan.window_purchases(int(window_days))), ids)
+        self._lap("outcomes")
+        return table
+
     def rfm_summary(self, cutoff: Any = None, *, unit: str | None = None, start: Any = None) -> pd.DataFrame:
         """:func:`retention.clv.rfm_summary` of the kept lines (default cutoff: the last purchase day)."""
         unit = unit or self.config.unit

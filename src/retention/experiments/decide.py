@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-__all__ = ["MeasuredUplift", "measured_uplift", "expected_offer_cost", "RankedTargets", "rank_by_incremental_profit"]
+__all__ = ["MeasuredUplift", "measured_uplift", "expected_offer_cost", "predicted_incremental_profit", "RankedTargets",
+           "rank_by_incremental_profit"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,23 @@ def expected_offer_cost(purchase_probability_treated: pd.Series | np.ndarray, or
     treated customer places with that probability."""
     p = np.clip(np.asarray(purchase_probability_treated, dtype=float), 0.0, 1.0)
     return contact_cost + discount * p * np.asarray(order_value, dtype=float)
+
+
+def predicted_incremental_profit(predicted_uplift: pd.Series, purchase_probability: pd.Series,
+                                 order_value: pd.Series, *, margin: float, discount: float,
+                                 contact_cost: float) -> pd.Series:
+    """Each customer's predicted incremental profit from a next-order offer over the outcome window.
+
+    ``uplift x margin x order value`` (the margin of the extra purchases the offer causes) minus
+    :func:`expected_offer_cost` with the purchase probability with the offer ``p0 + uplift`` (every buyer
+    with the offer redeems it, including those who would have bought anyway). All per customer, index
+    CustomerID; ``purchase_probability`` is ``p0``, without the offer.
+    """
+    uplift = predicted_uplift.astype(float)
+    p0 = purchase_probability.reindex(uplift.index).astype(float)
+    value = order_value.reindex(uplift.index).astype(float)
+    cost = expected_offer_cost(p0 + uplift, value, discount=discount, contact_cost=contact_cost)
+    return (uplift * margin * value - cost).rename("predicted_incremental_profit")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 * Purchase rate: difference in proportions (treatment - control) with the Miettinen-Nurminen score
   interval and score test (``statsmodels.stats.proportion.confint_proportions_2indep`` and
   ``test_proportions_2indep``, ``method="score"``), which behave in small groups where the Wald
-  interval collapses.
+  interval collapses; when an arm has no buyer or only buyers (small groups, where the score interval
+  cannot be solved) Newcombe's hybrid score interval and the Agresti-Caffo test.
 * Orders, revenue and margin per customer: difference in means with Welch's t interval and test
   (unequal variances; ``statsmodels.stats.weightstats.CompareMeans``).
 
@@ -23,7 +24,8 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from retention.experiments.outcomes import margin_outcome
 
-__all__ = ["EFFECT_COLUMNS", "proportion_effect", "mean_effect", "measure_effects", "campaign_verdict"]
+__all__ = ["EFFECT_COLUMNS", "proportion_effect", "mean_effect", "measure_effects", "campaign_profit",
+           "campaign_verdict"]
 
 EFFECT_COLUMNS: tuple[str, ...] = ("by", "level", "outcome", "n_treatment", "n_control", "treatment_mean",
                                    "control_mean", "uplift", "ci_low", "ci_high", "p_value", "method")
@@ -44,10 +46,16 @@ def proportion_effect(treated: np.ndarray, control: np.ndarray, *, alpha: float 
     counts = (int(treated.sum()), treated.size, int(control.sum()), control.size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = confint_proportions_2indep(*counts, method="score", compare="diff", alpha=alpha)
-        test = test_proportions_2indep(*counts, method="score", compare="diff")
+        try:
+            low, high = confint_proportions_2indep(*counts, method="score", compare="diff", alpha=alpha)
+            test = test_proportions_2indep(*counts, method="score", compare="diff")
+            method = "difference in proportions (score)"
+        except (ValueError, FloatingPointError):  # an arm where nobody or everybody bought: the score fails
+            low, high = confint_proportions_2indep(*counts, method="newcomb", compare="diff", alpha=alpha)
+            test = test_proportions_2indep(*counts, method="agresti-caffo", compare="diff")
+            method = "difference in proportions (Newcombe)"
     return {**base, "uplift": base["treatment_mean"] - base["control_mean"], "ci_low": float(low),
-            "ci_high": float(high), "p_value": float(test.pvalue), "method": "difference in proportions (score)"}
+            "ci_high": float(high), "p_value": float(test.pvalue), "method": method}
 
 
 def mean_effect(treated: np.ndarray, control: np.ndarray, *, alpha: float = 0.05) -> dict[str, object]:
@@ -119,13 +127,12 @@ def measure_effects(outcomes: pd.DataFrame, *, alpha: float = 0.05, by: Sequence
     return pd.DataFrame(rows)[list(EFFECT_COLUMNS)]
 
 
-def campaign_verdict(effects: pd.DataFrame, *, contact_cost: float = 0.0, fixed_cost: float = 0.0,
-                     currency: str = "", alpha: float = 0.05) -> str:
-    """One plain sentence: did the campaign pay, net of the discount, contact and fixed costs?
+def campaign_profit(effects: pd.DataFrame, *, contact_cost: float = 0.0, fixed_cost: float = 0.0) -> dict[str, object]:
+    """The campaign's net profit with its interval: ``n_treated * (effect per customer - contact_cost) - fixed_cost``.
 
-    Uses the overall ``margin`` row (or ``revenue`` when there is none) of :func:`measure_effects`: the
-    campaign's net profit is ``n_treated * (effect per customer - contact_cost) - fixed_cost``, with the
-    effect's interval carried through.
+    Uses the overall ``margin`` row of :func:`measure_effects` (``revenue`` when there is none). Returns
+    ``outcome`` (the row used), ``n_treatment``, ``per_customer`` (the effect) and ``estimate``, ``low``,
+    ``high`` (the campaign's totals; NaN when an arm has too few customers).
     """
     overall = effects[(effects["by"] == "all")].set_index("outcome")
     outcome = "margin" if "margin" in overall.index else "revenue"
@@ -133,20 +140,40 @@ def campaign_verdict(effects: pd.DataFrame, *, contact_cost: float = 0.0, fixed_
     n = int(row["n_treatment"])
 
     def total(per_customer: float) -> float:
-        return n * (per_customer - contact_cost) - fixed_cost
+        return float(n * (per_customer - contact_cost) - fixed_cost)
 
-    net, low, high = total(row["uplift"]), total(row["ci_low"]), total(row["ci_high"])
-    money = f"{currency} " if currency else ""
-    interval = f"{(1 - alpha):.0%} interval {money}{low:,.0f} to {money}{high:,.0f}"
+    return {"outcome": outcome, "n_treatment": n, "per_customer": float(row["uplift"]),
+            "estimate": total(row["uplift"]), "low": total(row["ci_low"]), "high": total(row["ci_high"])}
+
+
+def campaign_verdict(effects: pd.DataFrame, *, contact_cost: float = 0.0, fixed_cost: float = 0.0,
+                     currency: str = "", alpha: float = 0.05) -> str:
+    """One plain sentence: did the campaign pay, net of the discount, contact and fixed costs?
+
+    ``currency`` is a code (written "GBP 5") or a symbol ("£5").
+
+    Uses the overall ``margin`` row (or ``revenue`` when there is none) of :func:`measure_effects`: the
+    campaign's net profit is ``n_treated * (effect per customer - contact_cost) - fixed_cost``, with the
+    effect's interval carried through.
+    """
+    profit = campaign_profit(effects, contact_cost=contact_cost, fixed_cost=fixed_cost)
+    outcome, n = profit["outcome"], profit["n_treatment"]
+    net, low, high = profit["estimate"], profit["low"], profit["high"]
+    money = f"{currency} " if currency.isalpha() else currency  # "GBP 5" but "£5"
+
+    def amount(value: float) -> str:
+        return f"{'-' if value < 0 else ''}{money}{abs(value):,.0f}"
+
+    interval = f"{(1 - alpha):.0%} interval {amount(low)} to {amount(high)}"
     what = "gross margin net of discount" if outcome == "margin" else "revenue (no margin given)"
     if not np.isfinite(net):
         return "Whether the campaign paid cannot be measured: an arm has too few customers."
     if low > 0:
-        return (f"The campaign paid: its {n:,} treated customers brought {money}{net:,.0f} more {what} than the "
+        return (f"The campaign paid: its {n:,} treated customers brought {amount(net)} more {what} than the "
                 f"control group would suggest, after contact and fixed costs ({interval}).")
     if high < 0:
-        return (f"The campaign did not pay: it lost {money}{-net:,.0f} of {what} after contact and fixed costs "
+        return (f"The campaign did not pay: it lost {amount(-net)} of {what} after contact and fixed costs "
                 f"({interval}).")
     verb = "gained" if net >= 0 else "lost"
-    return (f"The test cannot tell whether the campaign paid: it {verb} about {money}{abs(net):,.0f} of {what} "
+    return (f"The test cannot tell whether the campaign paid: it {verb} about {amount(abs(net))} of {what} "
             f"after contact and fixed costs, but the {interval} includes zero.")

@@ -15,6 +15,14 @@ y)`` validates and returns self, fitted attributes end in ``_``) and predict wit
   ``y* = y (t - e) / (e (1 - e))``, whose expectation given ``x`` is ``tau(x)`` in a randomized test
   (Athey & Imbens 2015, "Machine learning methods for estimating heterogeneous causal effects"; the
   class-transformation idea of Jaskowski & Jaroszewicz 2012).
+* :class:`BaselineRiskLearner` -- the effect as a smooth function of the customer's predicted purchase
+  probability without the offer (their *baseline risk*): a baseline model on the control arm (by default
+  a calibration of the BG/NBD chance of buying in the window), then the treated customers' excess
+  purchases ``y - mu0(x)`` regressed on a spline of ``logit mu0(x)``. It spends
+  the few treated customers on one dimension instead of all features, the "risk modelling" approach to
+  heterogeneous effects (Kent et al. 2020, "The Predictive Approaches to Treatment effect Heterogeneity
+  (PATH) statement", Annals of Internal Medicine 172(1)). It suits offers whose effect turns on how likely
+  the customer is to buy anyway.
 
 The propensity ``e`` is the share treated (the assignment was random). Defaults are shallow, slowly
 learning gradient boosting models, which suit a few hundred to a few thousand customers.
@@ -30,14 +38,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import SplineTransformer
 
-__all__ = ["UPLIFT_FEATURES", "LEARNERS", "TLearner", "XLearner", "TransformedOutcomeLearner", "as_treatment",
-           "make_learner", "send_date_features"]
-
-UPLIFT_FEATURES: tuple[str, ...] = ("Recency", "Frequency", "Monetary", "Tenure", "PurchaseVelocity",
-                                    "AvgOrderValue", "ReturnRate", "PeakSeasonShare", "Frequency_90d",
-                                    "Monetary_90d", "OrdersPerMonthRecentVsOverall")
-"""Numeric columns of :func:`retention.features.customer_features` the learners use by default."""
+__all__ = ["LEARNERS", "TLearner", "XLearner", "TransformedOutcomeLearner", "BaselineRiskLearner", "as_treatment",
+           "make_learner"]
 
 
 def _classifier(random_state: int | None) -> GradientBoostingClassifier:
@@ -192,8 +198,93 @@ class TransformedOutcomeLearner(BaseEstimator):
         return self.model_.predict(np.asarray(X, dtype=float))
 
 
+class BaselineRiskLearner(BaseEstimator):
+    """The effect as a smooth function of the baseline purchase probability (risk modelling, Kent et al. 2020).
+
+    The baseline ``mu0(x)``, the chance of buying without the offer, is fitted on the control arm: by default a
+    logistic spline of one score column (``baseline``, e.g. the BG/NBD chance of buying in the window, which
+    is recomputed from each date's history and so carries over from the send date to today); with
+    ``baseline=None`` a gradient-boosting model of every feature. The treated customers' ``y - mu0(x)`` (their
+    purchases beyond what is expected without the offer; out of sample for ``mu0``) is then regressed on a
+    spline of ``logit mu0(x)`` with a ridge penalty. Beyond the training range the effect stays at its edge
+    value.
+
+    Parameters
+    ----------
+    baseline : str, int or None, default "p_buy_window"
+        The score column (name, when ``X`` is a DataFrame, or position) the baseline is fitted on; None: all
+        features, with ``learner``.
+    learner : classifier, optional
+        Baseline model of all features when ``baseline`` is None (default: shallow gradient boosting).
+    n_knots : int, default 4
+        Knots of the splines.
+    alpha : float, default 1.0
+        Ridge penalty of the effect curve.
+    random_state : int, optional
+        Seed of the default learner.
+    """
+
+    def __init__(self, baseline: str | int | None = "p_buy_window", learner: object = None, n_knots: int = 4,
+                 alpha: float = 1.0, random_state: int | None = None) -> None:
+        self.baseline = baseline
+        self.learner = learner
+        self.n_knots = n_knots
+        self.alpha = alpha
+        self.random_state = random_state
+
+    def _column(self, X: object) -> int | None:
+        if self.baseline is None:
+            return None
+        if isinstance(self.baseline, str):
+            if not isinstance(X, pd.DataFrame) or self.baseline not in X.columns:
+                raise ValueError(f"the baseline column {self.baseline!r} must be a column of X (a DataFrame); "
+                                 f"pass its position, or baseline=None to use every feature")
+            return int(list(X.columns).index(self.baseline))
+        return int(self.baseline)
+
+    def _score(self, features: np.ndarray) -> np.ndarray:
+        if self.column_ is None:
+            return _proba(self.model_control_, features)
+        return features[:, self.column_]
+
+    def _logit(self, p: np.ndarray) -> np.ndarray:
+        p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
+        return np.log(p / (1.0 - p)).reshape(-1, 1)
+
+    def fit(self, X: object, treatment: object, y: object) -> BaselineRiskLearner:
+        column = self._column(X)
+        features, treated, outcome = _check(X, treatment, y)
+        self.column_ = column
+        if column is None:
+            base = self.learner if self.learner is not None else _classifier(self.random_state)
+            self.model_control_ = clone(base).fit(features[~treated], outcome[~treated])
+        else:
+            if not 0 <= column < features.shape[1]:
+                raise ValueError(f"baseline column {column} is outside X's {features.shape[1]} columns")
+            self.model_control_ = make_pipeline(
+                SplineTransformer(n_knots=self.n_knots, degree=2, extrapolation="constant"),
+                LogisticRegression(max_iter=1000)).fit(self._logit(self._score(features[~treated])), outcome[~treated])
+        x1 = features[treated]
+        excess = outcome[treated] - self.predict_baseline(x1)
+        self.effect_ = make_pipeline(SplineTransformer(n_knots=self.n_knots, degree=2, extrapolation="constant"),
+                                     Ridge(alpha=self.alpha)).fit(self._logit(self.predict_baseline(x1)), excess)
+        self.n_features_in_ = features.shape[1]
+        return self
+
+    def predict_baseline(self, X: object) -> np.ndarray:
+        """Purchase probability without the offer."""
+        features = np.asarray(X, dtype=float)
+        if self.column_ is None:
+            return _proba(self.model_control_, features)
+        return _proba(self.model_control_, self._logit(self._score(features)))
+
+    def predict_uplift(self, X: object) -> np.ndarray:
+        return self.effect_.predict(self._logit(self.predict_baseline(X)))
+
+
 LEARNERS: dict[str, type[BaseEstimator]] = {"T-learner": TLearner, "X-learner": XLearner,
-                                            "Transformed outcome": TransformedOutcomeLearner}
+                                            "Transformed outcome": TransformedOutcomeLearner,
+                                            "Baseline-risk": BaselineRiskLearner}
 """Every uplift learner by its display name."""
 
 
@@ -202,20 +293,3 @@ def make_learner(name: str, random_state: int | None = None) -> BaseEstimator:
     if name not in LEARNERS:
         raise ValueError(f"unknown uplift learner {name!r}; known: {list(LEARNERS)}")
     return LEARNERS[name](random_state=random_state)
-
-
-def send_date_features(transactions: pd.DataFrame, assignment: pd.DataFrame, *, returns: pd.DataFrame | None = None,
-                       columns: tuple[str, ...] = UPLIFT_FEATURES, **options: object) -> pd.DataFrame:
-    """Features of each test customer as of their send date (that day included, nothing after it).
-
-    Uses :func:`retention.features.customer_features` once per send date; ``options`` go to it (e.g.
-    ``peak_months``). Customers with no purchase up to their send date get no row.
-    """
-    from retention.features import customer_features
-
-    parts = []
-    for sent_at, group in assignment.groupby("sent_at", sort=True):
-        features = customer_features(transactions, sent_at, returns=returns, **options)
-        ids = pd.Index(group["CustomerID"].astype(str))
-        parts.append(features.loc[features.index.intersection(ids), list(columns)])
-    return pd.concat(parts).sort_index() if parts else pd.DataFrame(columns=list(columns))

@@ -1,9 +1,11 @@
-"""What each customer in a test did in the outcome window after the send date, from the transaction log.
+"""What each customer in a test did in the outcome window after the send date.
 
 The window of a customer sent an offer on day ``s`` is the ``outcome_days`` days after it: purchases dated
 strictly after the send day and at most ``outcome_days`` days after it (``s < day <= s + outcome_days``).
 Purchases on the send day itself are history, not outcome (the offer may have gone out after them), and
-nothing after the window counts. Outcomes are gross purchases (returns are not netted).
+nothing after the window counts. Outcomes are gross purchases (returns are not netted). The lines are
+counted in the engine (:meth:`retention.engine.Session.window_purchases`); this module joins the counts to
+the assignment and turns them into outcomes.
 
 Margin net of the discount: the gross margin ``m`` is a share of full-price revenue and the discount is
 taken off at face value (as in :mod:`retention.roi`). The log holds what customers paid, so for treated
@@ -22,23 +24,17 @@ __all__ = ["OUTCOME_COLUMNS", "campaign_outcomes", "margin_outcome"]
 OUTCOME_COLUMNS: tuple[str, ...] = ("purchased", "orders", "revenue", "first_order_revenue")
 
 
-def _check_lines(transactions: pd.DataFrame) -> None:
-    missing = [c for c in ("InvoiceNo", "InvoiceDate", "CustomerID", "Revenue") if c not in transactions.columns]
-    if missing:
-        raise ValueError(f"transactions lack the columns {missing}; pass the clean purchase lines")
-
-
-def campaign_outcomes(transactions: pd.DataFrame, assignment: pd.DataFrame, *, outcome_days: int = 60) -> pd.DataFrame:
-    """Each test customer's purchases in their outcome window.
+def campaign_outcomes(assignment: pd.DataFrame, purchases: pd.DataFrame) -> pd.DataFrame:
+    """Each test customer's outcomes: their arm, send day and purchases in their outcome window.
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        Clean purchase lines: InvoiceNo, InvoiceDate, CustomerID, Revenue.
     assignment : pandas.DataFrame
         ``CustomerID``, ``group`` and ``sent_at`` (a validated results table).
-    outcome_days : int
-        Length of the window in days.
+    purchases : pandas.DataFrame
+        Index CustomerID: ``orders``, ``revenue`` and ``first_order_revenue`` in each customer's window, as the
+        engine counts them (:meth:`retention.engine.Session.window_purchases`: only the days after the send
+        day, up to the window's end); every customer of the assignment must have a row.
 
     Returns
     -------
@@ -47,24 +43,22 @@ def campaign_outcomes(transactions: pd.DataFrame, assignment: pd.DataFrame, *, o
         ``orders`` (distinct invoices), ``revenue`` (paid, currency units) and ``first_order_revenue``
         (the first invoice in the window).
     """
-    _check_lines(transactions)
+    missing = [c for c in ("orders", "revenue", "first_order_revenue") if c not in purchases.columns]
+    if missing:
+        raise ValueError(f"purchases lack the columns {missing}; pass Session.window_purchases' table")
     plan = assignment[["CustomerID", "group", "sent_at"]].copy()
     plan["CustomerID"] = plan["CustomerID"].astype(str)
     plan["sent_at"] = pd.to_datetime(plan["sent_at"]).dt.normalize()
-    lines = transactions[["InvoiceNo", "InvoiceDate", "CustomerID", "Revenue"]].copy()
-    lines["CustomerID"] = lines["CustomerID"].astype(str)
-    lines = lines.merge(plan[["CustomerID", "sent_at"]], on="CustomerID", how="inner")
-    day = lines["InvoiceDate"].dt.normalize()
-    inside = (day > lines["sent_at"]) & (day <= lines["sent_at"] + pd.Timedelta(days=int(outcome_days)))
-    orders = (lines[inside].groupby(["CustomerID", "InvoiceNo"], sort=False)
-              .agg(when=("InvoiceDate", "min"), revenue=("Revenue", "sum")).reset_index())
-    orders = orders.sort_values(["CustomerID", "when", "InvoiceNo"], kind="stable")
-    per = orders.groupby("CustomerID").agg(orders=("InvoiceNo", "size"), revenue=("revenue", "sum"),
-                                           first_order_revenue=("revenue", "first"))
-    out = plan.set_index("CustomerID").join(per, how="left")
-    out[["revenue", "first_order_revenue"]] = out[["revenue", "first_order_revenue"]].fillna(0.0)
-    out["orders"] = out["orders"].fillna(0).astype(np.int64)
+    plan = plan.set_index("CustomerID")
+    found = purchases.set_axis(purchases.index.astype(str))
+    absent = plan.index.difference(found.index)
+    if len(absent):
+        raise ValueError(f"{len(absent)} test customers have no outcome row, e.g. {list(absent[:3])}")
+    out = plan.join(found[["orders", "revenue", "first_order_revenue"]], how="left")
+    out["orders"] = out["orders"].astype(np.int64)
+    out[["revenue", "first_order_revenue"]] = out[["revenue", "first_order_revenue"]].astype(float)
     out["purchased"] = out["orders"] > 0
+    out.index.name = "CustomerID"
     return out[["group", "sent_at", *OUTCOME_COLUMNS]]
 
 

@@ -1,16 +1,18 @@
 """Read the assignment of a past campaign and validate it against the transaction log.
 
 A results file has one row per customer in the test: ``CustomerID``, ``group`` (``treatment`` or
-``control``) and ``sent_at`` (the send date), optionally ``campaign``. Column names are matched ignoring
-case, spaces, ``_`` and ``-``; group values ignoring case and surrounding spaces. It is validated like the
+``control``) and ``sent_at`` (the send date), optionally ``campaign`` and ``discount`` (the offer's discount
+as a share, e.g. 0.15, or a percentage, the same on every row: without it the margin cannot take the
+discount off, and the report says so). Column names are matched ignoring case, spaces, ``_`` and ``-``;
+group values ignoring case and surrounding spaces. It is validated like the
 transactions: every problem is either one :class:`retention.data.DataValidationError` naming the file, the
 column, how many rows, a few examples and the fix, or lines set aside and counted in ``dropped`` with a
 plain sentence in ``notes``. Nothing is dropped silently.
 
 Errors: a required column missing; empty CustomerIDs; unknown group values; send dates that do not parse
 or fall outside the log; one CustomerID with two different rows; several campaigns in the file when none
-is chosen; a group left empty after the checks; every customer unknown to the log; no customer whose
-outcome window fits in the data.
+is chosen; discounts that are not shares in [0, 1) or differ between rows; a group left empty after the
+checks; every customer unknown to the log; no customer whose outcome window fits in the data.
 
 Counted and set aside: blank lines, exact repeats of a row, customers unknown to the transaction log
 (never bought anything, or another id format), customers whose outcome window runs past the end of the
@@ -28,17 +30,18 @@ import pandas as pd
 
 from retention.data import DataValidationError, read_table
 
-__all__ = ["GROUPS", "RESULT_COLUMNS", "CampaignResults", "read_results", "validate_results"]
+__all__ = ["GROUPS", "RESULT_COLUMNS", "CampaignResults", "read_results", "validate_results", "results_file",
+           "check_results"]
 
 GROUPS: tuple[str, ...] = ("treatment", "control")
-RESULT_COLUMNS: tuple[str, ...] = ("CustomerID", "group", "sent_at", "campaign")
+RESULT_COLUMNS: tuple[str, ...] = ("CustomerID", "group", "sent_at", "campaign", "discount")
 _MAX_EXAMPLES = 3
 
 
 @dataclass(frozen=True)
 class CampaignResults:
-    """The validated assignment (``CustomerID`` string, ``group``, ``sent_at`` day, ``campaign``), the rows
-    set aside per reason, and notes in plain sentences."""
+    """The validated assignment (``CustomerID`` string, ``group``, ``sent_at`` day, ``campaign``, ``discount``
+    share or missing), the rows set aside per reason, and notes in plain sentences."""
 
     assignment: pd.DataFrame
     dropped: dict[str, int] = field(default_factory=dict)
@@ -48,6 +51,12 @@ class CampaignResults:
     def campaign(self) -> str | None:
         names = self.assignment["campaign"].dropna().unique()
         return str(names[0]) if len(names) else None
+
+    @property
+    def discount(self) -> float | None:
+        """The offer's discount (a share), or None when the file does not give it."""
+        values = self.assignment["discount"].dropna().unique()
+        return float(values[0]) if len(values) else None
 
 
 def _examples(values: pd.Series) -> str:
@@ -74,8 +83,9 @@ def _rename(raw: pd.DataFrame, file: str) -> pd.DataFrame:
         _fail(file, None, f"the results file has no column {missing} (it has {list(raw.columns)})", None,
               "give the file the columns CustomerID, group (treatment|control) and sent_at (YYYY-MM-DD); "
               "campaign is optional")
-    if "campaign" not in frame.columns:
-        frame["campaign"] = pd.NA
+    for optional in RESULT_COLUMNS[3:]:
+        if optional not in frame.columns:
+            frame[optional] = pd.NA
     return frame[list(RESULT_COLUMNS)]
 
 
@@ -99,8 +109,33 @@ def _normalise(frame: pd.DataFrame, file: str, notes: list[str]) -> pd.DataFrame
         _fail(file, "group", "group must be 'treatment' or 'control'", frame.loc[unknown, "group"].fillna(""),
               "write treatment or control in every row (one word, any case)")
     return pd.DataFrame({"CustomerID": ids.str.replace(r"\.0$", "", regex=True), "group": group,
-                         "sent_at": _text(frame["sent_at"]), "campaign": _text(frame["campaign"])},
-                        index=frame.index)
+                         "sent_at": _text(frame["sent_at"]), "campaign": _text(frame["campaign"]),
+                         "discount": _discounts(frame["discount"], file)}, index=frame.index)
+
+
+def _discounts(values: pd.Series, file: str) -> pd.Series:
+    text = _text(values)
+    number = pd.to_numeric(text.str.rstrip("%").astype(object), errors="coerce").astype(float)
+    percent = text.str.endswith("%").fillna(False).astype(bool)
+    share = number.where(~percent, number / 100)
+    bad = text.notna() & (share.isna() | (share < 0) | (share >= 1))
+    if bad.any():
+        _fail(file, "discount", "discounts that are not a share between 0 and 1", values[bad].fillna(""),
+              "write the offer's discount as a share (0.15) or a percentage (15%), or leave the column out")
+    return share.astype(float)
+
+
+def _one_discount(frame: pd.DataFrame, file: str, notes: list[str]) -> pd.DataFrame:
+    given = frame["discount"].dropna()
+    distinct = sorted(given.unique())
+    if len(distinct) > 1:
+        _fail(file, "discount", f"the rows give {len(distinct)} different discounts ({distinct[:5]})", None,
+              "give one discount per campaign (one campaign per file)")
+    if len(distinct) == 1 and len(given) < len(frame):
+        notes.append(f"{len(frame) - len(given):,} rows give no discount; the campaign's discount "
+                     f"{distinct[0]:.0%} of the other rows is used.")
+        frame = frame.assign(discount=float(distinct[0]))
+    return frame
 
 
 def _dates(frame: pd.DataFrame, file: str, first: pd.Timestamp, end: pd.Timestamp,
@@ -194,6 +229,7 @@ def validate_results(raw: pd.DataFrame, *, known_ids: Iterable[object], first_da
         frame = frame[~blank]
     frame = _dates(_normalise(frame, file, notes), file, first, end, notes)
     frame = _duplicates(_one_campaign(frame, file, campaign, notes), file, dropped, notes)
+    frame = _one_discount(frame, file, notes)
     known = frame["CustomerID"].isin(pd.Index([str(i) for i in known_ids]))
     if not known.any():
         _fail(file, "CustomerID", "no customer of the results file is in the transaction log",
@@ -218,7 +254,47 @@ def validate_results(raw: pd.DataFrame, *, known_ids: Iterable[object], first_da
 def read_results(path: str | Path, *, known_ids: Iterable[object], first_date: object, end_date: object,
                  outcome_days: int = 60, campaign: str | None = None, name: str | None = None) -> CampaignResults:
     """Read a results file (CSV, Parquet or .xlsx) and validate it with :func:`validate_results`."""
-    raw = read_table(path)
-    raw = raw.astype("string")
+    raw = read_table(path).astype("string")
+    # name rows as a person finds them: the file's line (after the header) or the table's row
+    csv = Path(path).suffix.lower() in (".csv", ".txt")
+    raw.index = pd.Index([f"line {i + 2}" if csv else f"row {i + 1}" for i in range(len(raw))])
     return validate_results(raw, known_ids=known_ids, first_date=first_date, end_date=end_date,
                             outcome_days=outcome_days, campaign=campaign, file=name or str(path))
+
+
+def results_file(results: str | Path | None, *, source: str, data_path: str | Path) -> Path | None:
+    """The file a profile's campaign test is read from, or None when there is none.
+
+    ``results`` (``experiment.results``) when set; otherwise, on generated data, the assignment of the campaign
+    the generator ran (``<stem>_campaign.csv`` beside the log), when it ran one. Paths are resolved from the
+    project root.
+    """
+    from retention.paths import resolve
+
+    if results:
+        return resolve(results)
+    if source == "generated":
+        data = resolve(data_path)
+        campaign = data.with_name(f"{data.stem}_campaign.csv")
+        return campaign if campaign.exists() else None
+    return None
+
+
+def check_results(results: str | Path | None, *, source: str, data_path: str | Path, known_ids: Iterable[object],
+                  first_date: object, end_date: object, outcome_days: int = 60,
+                  params_file: str = "params") -> CampaignResults | None:
+    """Validate the profile's campaign test (:func:`results_file`) against the clean log, before any report.
+
+    Returns the validated results (None without a test); a missing or bad file raises one
+    :class:`~retention.data.DataValidationError` naming the file, the column, the rows, examples and the fix.
+    """
+    path = results_file(results, source=source, data_path=data_path)
+    if path is None:
+        return None
+    if not path.exists():
+        raise DataValidationError(f"{params_file}: experiment.results names {results}, which does not exist "
+                                  f"({path}). Fix: give the path of the campaign's results file from the project "
+                                  f"root, or set experiment.results to null.")
+    name = str(results) if results else str(path.name)
+    return read_results(path, known_ids=known_ids, first_date=first_date, end_date=end_date,
+                        outcome_days=outcome_days, name=name)

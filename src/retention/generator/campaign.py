@@ -10,7 +10,7 @@ carries the campaign's effect and cost exactly as a real one would. The control 
 else's purchases are untouched.
 
 The assignment is returned as the table written to ``<stem>_campaign.csv`` (``CustomerID``, ``group``,
-``sent_at``, ``campaign``), and the truth gets, for each customer acquired before the campaign (NaN for
+``sent_at``, ``campaign``, ``discount``), and the truth gets, for each customer acquired before the campaign (NaN for
 the others): ``campaign_group`` (empty when not in the test), ``campaign_response_type``,
 ``campaign_purchase_probability`` (of buying in the outcome window without the offer, from the latent
 state) and ``true_uplift`` (probability points of purchasing within the outcome window).
@@ -29,8 +29,8 @@ from retention.generator.response import OfferResponse, first_order_in_window, r
 
 __all__ = ["CAMPAIGN_COLUMNS", "PastCampaign", "campaign_name", "run_campaign"]
 
-CAMPAIGN_COLUMNS: tuple[str, ...] = ("CustomerID", "group", "sent_at", "campaign")
-"""Columns of the assignment file ``<stem>_campaign.csv``."""
+CAMPAIGN_COLUMNS: tuple[str, ...] = ("CustomerID", "group", "sent_at", "campaign", "discount")
+"""Columns of the assignment file ``<stem>_campaign.csv`` (``discount``: the offer's discount, a share)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ def _assignment(cfg: GeneratorConfig, customers: Customers, treated: np.ndarray,
         "group": ["treatment"] * treated.size + ["control"] * control.size,
         "sent_at": sent_at,
         "campaign": campaign_name(cfg),
+        "discount": cfg.response.discount,
     })
     return table.sort_values("CustomerID", kind="stable").reset_index(drop=True)[list(CAMPAIGN_COLUMNS)]
 

@@ -25,7 +25,7 @@ _RESPONSE_STREAM = 1
 @dataclass(frozen=True)
 class SyntheticLog:
     """The generated log (canonical columns), one ground-truth row per identified customer, and the past
-    campaign's assignment (``CustomerID, group, sent_at, campaign``; None without a campaign)."""
+    campaign's assignment (``CustomerID, group, sent_at, campaign, discount``; None without a campaign)."""
 
     transactions: pd.DataFrame
     truth: pd.DataFrame

@@ -241,6 +241,27 @@ COLUMNS: dict[str, ColumnInfo] = {
     "response_type": _C("Response type", "text", "Sure thing, persuadable, lost cause or sleeping dog: how the "
                         "customer would react to an offer (known only in generated data)."),
     "true_uplift": _C("True uplift", "share", "The generator's true effect of the offer on this customer."),
+    # measuring a past campaign (05)
+    "purchase_uplift": _C("Purchase uplift", "share", "The offer's effect on buying: the share of offered customers "
+                          "who bought within the outcome window minus the share of held-out customers who did."),
+    "predicted_uplift": _C("Predicted uplift", "share", "The change in a customer's chance of buying within the "
+                           "outcome window if they get the offer, predicted by the chosen uplift learner."),
+    "persuadable": _C("Persuadable", "text", "A customer who buys only if offered: the offer's whole effect."),
+    "sure_thing": _C("Sure thing", "text", "A customer who buys anyway: a discount offered to them is wasted."),
+    "lost_cause": _C("Lost cause", "text", "A customer who does not buy, offered or not."),
+    "sleeping_dog": _C("Sleeping dog", "text", "A customer whom contact makes less likely to buy: leave them out."),
+    "qini_area": _C("Qini area", "number", "Extra buyers a ranking finds above a random order, summed over every "
+                    "list size (the area between its Qini curve and the random line; 0 = no better than chance)."),
+    "auuc": _C("AUUC", "number", "Area under the uplift curve above random: like the Qini area, counting extra "
+               "buyers as if everyone in the top group had been offered."),
+    "cross_fitting": _C("Cross-fitting", "text", "Scoring each test customer with a model fitted without them "
+                        "(the test split in folds), so a ranking is judged on customers it has not seen."),
+    "oracle": _C("Oracle", "text", "A ranking by each customer's true response, known only in generated data: "
+                 "the most any targeting could find."),
+    "p_value": _C("p-value", "probability", "The chance of an effect at least this large if the offer did "
+                  "nothing."),
+    "confidence_interval": _C("Confidence interval", "text", "The range of effects the test cannot rule out at "
+                              "its confidence level (95% unless the params say otherwise)."),
     # data and migration
     "step": _C("Step", "count"),
     "reason": _C("Reason", "text", "Why a line of the file is left out of the analysis; each line counts under the "

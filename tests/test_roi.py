@@ -104,8 +104,9 @@ def test_customer_economics_by_hand_next_order(two, offer, base):
     #    0.1*0.5*0.2*50 = 0.5; stayers 0.9*0.3*0.2*50 = 2.7; contact 1 -> 4 - 0.5 - 2.7 - 1 = -0.2
     expected = pd.DataFrame({
         "p_churn": [0.8, 0.1], "value_at_stake": [40.0, 80.0], "expected_loss": [32.0, 8.0],
-        "saved_revenue": [40.0, 10.0], "incremental_margin": [16.0, 4.0], "discount_cost_saved": [3.2, 0.5],
-        "discount_cost_wasted": [0.48, 2.7], "contact_cost": [1.0, 1.0], "net_profit": [11.32, -0.2],
+        "saved_customers": [0.4, 0.05], "saved_revenue": [40.0, 10.0], "incremental_margin": [16.0, 4.0],
+        "discount_cost_saved": [3.2, 0.5], "discount_cost_wasted": [0.48, 2.7], "contact_cost": [1.0, 1.0],
+        "net_profit": [11.32, -0.2],
     }, index=pd.Index(["A", "B"], name="CustomerID"))
     pd.testing.assert_frame_equal(econ, expected, atol=1e-12)
 

@@ -284,6 +284,18 @@ def _money(value: float, currency: str) -> str:
     return ("-" if value < 0 else "") + dc.money_text(value, currency)
 
 
+def _expected(value: float, currency: str) -> str:
+    """'expected net profit £1,234' or 'expected to lose £1,234' (never a negative profit in words)."""
+    return (f"expected net profit {dc.money_text(value, currency)}" if value >= 0
+            else f"expected to lose {dc.money_text(value, currency)}")
+
+
+def _truly(value: float, currency: str, verb: str = "") -> str:
+    """'makes £1,234' / 'loses £1,234' (with ``verb`` 'would': 'would truly make ...')."""
+    word = ("make" if value >= 0 else "lose") if verb else ("makes" if value >= 0 else "loses")
+    return f"{verb + ' truly ' if verb else ''}{word} {dc.money_text(value, currency)}"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
@@ -307,18 +319,17 @@ def _lead(kpis: Mapping[str, Any], decision: dc.Decision, settings: Mapping[str,
 def _said(d: dc.Decision, currency: str) -> str:
     focus = d.focus
     if d.action == "run" and focus is not None:
-        return (f"run {focus.name} ({_plural(focus.targets, 'customer')}, expected net profit "
-                f"{_money(focus.net_profit, currency)})")
+        return (f"run {focus.name} ({_plural(focus.targets, 'customer')}, "
+                f"{_expected(focus.net_profit, currency)})")
     if focus is None:
         return "run none (no option targets anyone)"
     return (f"run none and test first (best candidate: {focus.name}, {_plural(focus.targets, 'customer')}, "
-            f"{_money(focus.net_profit, currency)} expected, chance of a loss {focus.p_loss:.0%})")
+            f"{_expected(focus.net_profit, currency)}, chance of a loss {focus.p_loss:.0%})")
 
 
 def _change(assumed: Regime | None, measured: Regime, currency: str) -> str:
     if assumed is None:
-        return ("No controlled test has measured the offer yet, so every option rests on an assumed uplift; the "
-                "test below is how to replace it with a measured one.")
+        return "The test below is how to replace the assumption with a measured uplift."
     a, m = assumed.decision, measured.decision
     same = a.action == m.action and (a.focus.name if a.focus else None) == (m.focus.name if m.focus else None)
     lead = ("The measurement keeps the action but changes its numbers" if same
@@ -333,7 +344,7 @@ def _question_text(question: Mapping[str, Any], base: int, regime: Regime, curre
     who = (f"the {n:,} customers of the base with the highest churn probability" if base >= n
            else f"all {base:,} customers of the base (fewer than {n:,})")
     def cell(c: Mapping[str, Any]) -> str:
-        word = "expected net profit" if c["net_profit"] >= 0 else "expected loss"
+        word = "expected net profit" if c["net_profit"] >= 0 else "expected to lose"
         return (f"{word} {dc.money_text(c['net_profit'], currency)}, return on cost {c['roi']:.0%}, chance of a "
                 f"loss {c['p_loss']:.0%}")
     uplift = (f"the measured uplift ({regime.list_assumptions.uplift:.1%} of would-be non-buyers, each customer "
@@ -367,10 +378,10 @@ def _lapsed_text(lapsed: Mapping[str, Any], settings: Mapping[str, Any], currenc
             f"{dc.money_text(lapsed['value_at_stake_if_alive'], currency)} of value at stake.")
     offer = lapsed.get("offer")
     if offer:
-        word = "an expected net profit of" if offer["net_profit"] >= 0 else "an expected loss of"
+        word = "an expected net profit of" if offer["net_profit"] >= 0 else "would be expected to lose"
         text += (f" The same offer to all of them ({offer['cost_model'].split(';')[0]}) would bring about "
                  f"{offer['extra_buyers']:,.0f} extra buyers and {word} "
-                 f"{dc.money_text(offer['net_profit'], currency)}; a win-back test would tell.")
+                 f"{dc.money_text(offer['net_profit'], currency)}; only a win-back test would tell.")
     return text
 
 
@@ -394,17 +405,17 @@ def _truth_texts(truth: TruthCheck | None, currency: str) -> dict[str, str]:
     if truth.lists:
         lists = truth.lists
         texts["lists"] = (
-            f"{truth.focus} ({lists['n']:,.0f} customers): expected net profit "
-            f"{_money(lists['expected'], currency)}, true {_money(lists['recommended'], currency)}. The best list of "
-            f"the same size (oracle) would truly make {_money(lists['oracle'], currency)}; a random list of the same "
-            f"size from the base {_money(lists['random'], currency)}.")
+            f"{truth.focus} ({lists['n']:,.0f} customers): {_expected(lists['expected'], currency)}; in truth it "
+            f"{_truly(lists['recommended'], currency)}. The best list of the same size (oracle) "
+            f"{_truly(lists['oracle'], currency, 'would')}; a random list of the same size from the base "
+            f"{_truly(lists['random'], currency, 'would')}.")
     first = truth.options[truth.options["model"] == "first version"]
     if len(first):
         row = first.iloc[0]
         texts["first"] = (
             f"The first version of this model (a saved customer worth the whole value at stake, an assumed flat "
-            f"uplift) promised {_money(row['expected_net_profit'], currency)} from its list of "
-            f"{int(row['targets']):,}; the truth is {_money(row['true_net_profit'], currency)}.")
+            f"uplift) was {_expected(row['expected_net_profit'], currency)} from its list of "
+            f"{int(row['targets']):,}; in truth that list {_truly(row['true_net_profit'], currency)}.")
     return texts
 
 
@@ -520,7 +531,8 @@ def run(ctx: Context) -> CampaignsResult:
     explorer = pd.DataFrame({
         "CustomerID": ctx.shown_ids(used.index).to_numpy(),
         "Segment": segments["Segment"].astype(str), "churn_probability": used["churn_probability"],
-        "clv": values["clv"], "value_at_stake": used["value_at_stake"], "expected_loss": used["expected_loss"],
+        "clv": values["clv"], "value_at_stake": used["value_at_stake"],
+        "expected_loss": used["expected_loss"].where(used[IN_BASE]),
         "expected_profit": profit, "predicted_uplift": predicted, "top_reasons": churn["top_reasons"].astype(str),
         "recommended_action": actions}, index=used.index).reset_index(drop=True)
 

@@ -232,7 +232,8 @@ rp.callout(r.texts["lapsed"], title="Not in the base, not in the expected loss")
 # ## Customer explorer
 # Every customer with segment, churn probability, value, expected loss, the offer's expected incremental profit for
 # them and what to do. Filter by ranges, search, and download the filtered rows; the full table with every column
-# of the series is [enhanced_customer_data.csv](artifacts/enhanced_customer_data.csv).
+# of the series is [enhanced_customer_data.csv](artifacts/enhanced_customer_data.csv). Expected loss is a measure of
+# the customer base: lapsed customers show none (they are a win-back question).
 
 # %%
 columns = ["CustomerID", "Segment", "recommended_action", "churn_probability", "clv", "value_at_stake",
@@ -252,6 +253,7 @@ if r.truth is None:
 else:
     rp.callout(" ".join(r.texts[k] for k in ("lists", "first", "nonbuyers") if k in r.texts),
                title="Expected against true")
+    rp.show_markdown(r.texts["gaps"])
     tt = r.truth.options
     rp.show_static_table(pd.DataFrame({
         "Model": tt["model"].str.capitalize(), "Option": tt["option"], "Customers": tt["targets"],

@@ -409,6 +409,15 @@ def _truth_texts(truth: TruthCheck | None, currency: str) -> dict[str, str]:
             f"{_truly(lists['recommended'], currency)}. The best list of the same size (oracle) "
             f"{_truly(lists['oracle'], currency, 'would')}; a random list of the same size from the base "
             f"{_truly(lists['random'], currency, 'would')}.")
+    own = truth.options[truth.options["model"] == truth.options["model"].iloc[0]]
+    worst = own.loc[own["gap"].abs().idxmax()]
+    direction = "under-promises" if worst["gap"] < 0 else "over-promises"
+    texts["gaps"] = (
+        f"The largest miss among the options is {worst['option']}: "
+        f"{_expected(worst['expected_net_profit'], currency)}, in truth it "
+        f"{_truly(worst['true_net_profit'], currency)}; the model {direction} there. It counts one order for each "
+        f"extra buyer, so it under-promises where the offer wins back customers who had left (their whole "
+        f"future returns) and misses either way where the uplift model misjudges who responds.")
     first = truth.options[truth.options["model"] == "first version"]
     if len(first):
         row = first.iloc[0]

@@ -220,3 +220,38 @@ def test_kpis_compare_like_with_like(run):
             assert k["change"] == ("better" if better else "worse")
     assert all(v is None or math.isfinite(v) for k in kpis.values() for v in (k["current"], k["previous"]))
     assert np.isfinite(kpis["retention_rate"]["current"])
+
+
+@pytest.mark.parametrize("folder", ["reports", "reports/cdnow"])
+def test_the_reports_headline_numbers_equal_the_json(folder):
+    """After `make report-one STEP=06_campaigns` (skipped otherwise): every KPI card and the decision card show
+    the numbers of kpis.json and decision.json."""
+    import html as html_lib
+    from pathlib import Path
+
+    from retention.report.components import format_kpi
+
+    out = Path(__file__).resolve().parents[1] / folder
+    page = out / "06_campaigns.html"
+    if not page.exists():
+        pytest.skip(f"no {page}")
+    text = html_lib.unescape(page.read_text(encoding="utf-8"))
+    kpis = json.loads((out / "artifacts" / "kpis.json").read_text())
+    decision = json.loads((out / "artifacts" / "decision.json").read_text())
+    for kpi in kpis["kpis"]:
+        assert f">{format_kpi(kpi['current'], kpi['unit'], kpis['currency'])}<" in text, kpi["key"]
+    assert decision["headline"] in text
+    for why in decision["why"]:
+        assert why in text
+    if decision["test"]:
+        assert decision["test"]["summary"] in text
+
+
+def test_every_declared_params_key_is_read(measured):
+    params, out, _ = measured
+    ctx = stages.open_context("06_campaigns", str(params), out)
+    stages.run_in(ctx)
+    read = ctx.params_read
+    unread = [k for k in catalog.step("06_campaigns").params
+              if not any(r == k or r.startswith(f"{k}.") or k.startswith(f"{r}.") for r in read)]
+    assert not unread

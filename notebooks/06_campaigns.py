@@ -244,8 +244,8 @@ rp.customer_explorer(r.explorer, "customer-explorer", columns=columns + ["top_re
 
 # %% [markdown]
 # ## Appendix: the decision against the truth
-# Generated data knows what each customer would really have done with and without the offer, so the promised
-# profits can be checked.
+# On generated data the generator knows what each customer would really have done with and without the offer, so
+# the promised profits can be checked there.
 
 # %%
 if r.truth is None:

@@ -81,7 +81,8 @@ seg = r.by_segment.reset_index()
 fig = go.Figure(go.Scatter(
     x=seg["mean_churn_probability"], y=seg["mean_value_at_stake"], mode="markers+text", text=seg["Segment"],
     textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(seg))], textfont={"size": 11},
-    marker={"size": seg["customers"], "sizemode": "area", "sizeref": 2.0 * seg["customers"].max() / 55 ** 2,
+    marker={"size": seg["customers"], "sizemode": "area",
+            "sizeref": 2.0 * (float(seg["customers"].max()) if len(seg) else 1.0) / 55 ** 2,
             "sizemin": 4, "color": rp.ACCENT, "opacity": 0.55, "line": {"color": "#ffffff", "width": 1}},
     customdata=np.stack([seg["customers"], seg["at_risk"], seg["expected_loss"]], axis=1),
     hovertemplate="%{text}: %{customdata[0]:,} customers, %{customdata[1]:,} at risk<br>mean churn probability "

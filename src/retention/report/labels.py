@@ -139,6 +139,7 @@ COLUMNS: dict[str, ColumnInfo] = {
                           "Expected extra margin from the offer minus its expected discounts and contact cost."),
     "predicted_uplift": _C("Predicted uplift", "share", "Points the offer adds to the customer's chance of buying "
                            "within the test's outcome window, by the uplift model."),
+    "incremental_revenue": _C("Extra revenue", "money", "Revenue the offer's extra buyers bring."),
     "extra_buyers": _C("Extra buyers", "number", "Customers the offer is expected to turn into buyers."),
     "discount_cost": _C("Discounts given", "money"),
     "expected_churners": _C("Expected non-buyers", "number"),

@@ -31,6 +31,9 @@ QUESTION_N = 500
 TARGET_LIST = "artifacts/campaign_targets.csv"
 ASSIGNMENT_FILE = "artifacts/experiment_assignment.csv"
 _RESPONSE = (RESPONSE_WEIGHT, RESPONSE_VALUE, BUY_ANYWAY)
+TARGET_COLUMNS = {"p_churn": "churn_probability", "saved_customers": "extra_buyers",
+                  "saved_revenue": "incremental_revenue", "net_profit": "expected_profit"}
+"""The economics' column names -> the decision vocabulary, in campaign_targets.csv."""
 
 
 @dataclass(frozen=True)
@@ -509,7 +512,8 @@ def run(ctx: Context) -> CampaignsResult:
     used = regime.frame
 
     # the focus option's list and the test that would confirm it
-    targets = dc.target_list(used, focus) if focus is not None else used.iloc[:0][[]]
+    targets = (dc.target_list(used, focus).rename(columns=TARGET_COLUMNS) if focus is not None
+               else used.iloc[:0][[]])
     test = dc.confirming_test(
         used.loc[targets.index], focus, outcome_days=e.outcome_days, horizon_days=horizon, alpha=e.alpha,
         power=e.power, control_share=e.control_share, seed=e.seed, min_detectable_uplift=e.min_detectable_uplift,

@@ -40,6 +40,8 @@ from retention.roi import (
     tornado,
     what_if_grid,
 )
+from retention.roi.economics import Pool, totals
+from retention.roi.offers import parameter_values
 
 EVERYONE = Campaign("Everyone", rules={"rule": "churn_probability >= 0"})
 
@@ -104,8 +106,9 @@ def test_customer_economics_by_hand_next_order(two, offer, base):
     #    0.1*0.5*0.2*50 = 0.5; stayers 0.9*0.3*0.2*50 = 2.7; contact 1 -> 4 - 0.5 - 2.7 - 1 = -0.2
     expected = pd.DataFrame({
         "p_churn": [0.8, 0.1], "value_at_stake": [40.0, 80.0], "expected_loss": [32.0, 8.0],
-        "saved_revenue": [40.0, 10.0], "incremental_margin": [16.0, 4.0], "discount_cost_saved": [3.2, 0.5],
-        "discount_cost_wasted": [0.48, 2.7], "contact_cost": [1.0, 1.0], "net_profit": [11.32, -0.2],
+        "saved_customers": [0.4, 0.05], "saved_revenue": [40.0, 10.0], "incremental_margin": [16.0, 4.0],
+        "discount_cost_saved": [3.2, 0.5], "discount_cost_wasted": [0.48, 2.7], "contact_cost": [1.0, 1.0],
+        "net_profit": [11.32, -0.2],
     }, index=pd.Index(["A", "B"], name="CustomerID"))
     pd.testing.assert_frame_equal(econ, expected, atol=1e-12)
 
@@ -500,3 +503,84 @@ def test_range_errors(two, offer, base):
         monte_carlo(two, EVERYONE, offer, {"uplift": (0.4, 0.2)}, assumptions=base)
     with pytest.raises(ValueError, match="discount must be between 0 and 1"):
         what_if_grid(two, offer, base, discounts=[0.1, 1.1], top_ns=[1])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A per-customer response model (response_weight, response_value, buy_anyway)
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def responding(two) -> pd.DataFrame:
+    """A: the offer makes 0.3 extra buyers per unit uplift, worth one order (40); B is a sleeping dog (-0.2)."""
+    return two.assign(response_weight=[0.3, -0.2], response_value=[40.0, 50.0], buy_anyway=[0.25, 0.9])
+
+
+def test_customer_economics_with_a_response_model_by_hand(responding, offer, base):
+    econ = customer_economics(responding, offer, base)
+    # A: u w = 0.15 extra buyers; revenue 0.15*40 = 6, margin 2.4; saved discount 0.15*1*0.2*40 = 1.2;
+    #    anyway 0.25*0.3*0.2*40 = 0.6; contact 1 -> 2.4 - 1.2 - 0.6 - 1 = -0.4
+    # B: u w = -0.1; revenue -5, margin -2; saved discount -0.1*0.2*50 = -1; anyway 0.9*0.3*0.2*50 = 2.7;
+    #    contact 1 -> -2 + 1 - 2.7 - 1 = -4.7
+    assert econ["saved_customers"].tolist() == pytest.approx([0.15, -0.1])
+    assert econ["incremental_margin"].tolist() == pytest.approx([2.4, -2.0])
+    assert econ["discount_cost_wasted"].tolist() == pytest.approx([0.6, 2.7])
+    assert econ["net_profit"].tolist() == pytest.approx([-0.4, -4.7])
+    # value at stake and expected loss keep their definitions
+    assert econ["value_at_stake"].tolist() == pytest.approx([40.0, 80.0])
+    assert econ["expected_loss"].tolist() == pytest.approx([32.0, 8.0])
+
+
+def test_campaign_totals_with_a_response_model_add_up_and_break_even(responding, base):
+    offer = Offer(discount=0.1, contact_cost=0.2, fixed_cost=1.0)
+    everyone = Campaign("Everyone", rules={"rule": "churn_probability >= 0"}, offer=offer, assumptions=base)
+    summary = campaign_summary(responding, everyone)
+    econ = customer_economics(responding, offer, base)
+    assert summary["net_profit"] == pytest.approx(econ["net_profit"].sum() - 1.0)
+    be = summary["break_even_uplift"]
+    pool = Pool.of(select_targets(responding, everyone), offer)
+    at_be = totals(pool, {**parameter_values(offer, base), "uplift": be})
+    assert float(at_be["net_profit"]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_defaults_of_the_response_columns_are_the_classic_model(two, offer, base):
+    classic = customer_economics(two, offer, base)
+    explicit = customer_economics(two.assign(response_weight=two["churn_probability"],
+                                             response_value=two["expected_revenue_if_alive"],
+                                             buy_anyway=1 - two["churn_probability"]), offer, base)
+    pd.testing.assert_frame_equal(classic, explicit)
+
+
+def test_monte_carlo_takes_explicit_uplift_draws(responding, offer, base):
+    everyone = Campaign("Everyone", rules={"rule": "churn_probability >= 0"}, offer=offer, assumptions=base)
+    uplifts = np.array([0.0, 0.5, 1.0, -0.5])
+    draws = monte_carlo(responding, everyone, None, {}, n_draws=4, parameter_draws={"uplift": uplifts})
+    expected = [campaign_summary(responding, everyone, assumptions=replace(base, uplift=abs(u)))["net_profit"]
+                for u in uplifts[:3]]
+    assert draws["uplift"].tolist() == uplifts.tolist()
+    assert draws["net_profit"].tolist()[:3] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="parameter_draws"):
+        monte_carlo(responding, everyone, None, {}, n_draws=3, parameter_draws={"uplift": uplifts})
+
+
+def test_value_draws_move_the_response_value_in_proportion(responding, offer, base):
+    everyone = Campaign("Everyone", rules={"rule": "churn_probability >= 0"}, offer=offer, assumptions=base)
+    doubled = pd.DataFrame({"d0": responding["expected_revenue_if_alive"] * 2}, index=responding.index)
+    draws = monte_carlo(responding, everyone, None, {"uplift": (0.5, 0.5)}, n_draws=2, value_draws=doubled)
+    twice = responding.assign(response_value=responding["response_value"] * 2)
+    assert draws["net_profit"].tolist() == pytest.approx([campaign_summary(twice, everyone)["net_profit"]] * 2)
+
+
+def test_what_if_cells_equal_the_campaign_they_describe(many, offer, base):
+    rng = np.random.default_rng(1)
+    customers = many.assign(response_weight=rng.normal(0.1, 0.2, len(many)),
+                            response_value=many["expected_order_value"],
+                            buy_anyway=1 - many["churn_probability"])
+    uplifts = np.random.default_rng(2).normal(0.5, 0.1, 300)
+    table = what_if_grid(customers, offer, base, discounts=[0.15], top_ns=[100], offer_types=["next_order"],
+                         ranges={"uplift": (0.2, 0.8)}, n_draws=300, parameter_draws={"uplift": uplifts})
+    cell = table[table["pool"] == "highest_churn"].iloc[0]
+    top = Campaign("Top", rules={"in_base": True}, top_n=100, rank_by="churn_probability",
+                   offer=replace(offer, discount=0.15), assumptions=base)
+    assert cell["net_profit"] == pytest.approx(campaign_summary(customers, top)["net_profit"])
+    mc = monte_carlo(customers, top, None, {}, n_draws=300, parameter_draws={"uplift": uplifts})
+    assert cell["p_loss"] == pytest.approx(probability_of_loss(mc))

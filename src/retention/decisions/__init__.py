@@ -22,12 +22,31 @@ Typical use::
                "reports/artifacts/decision.json")
 """
 
+from retention.decisions.actions import customer_actions
 from retention.decisions.artifacts import json_ready, write_json
+from retention.decisions.confirm import ASSIGNMENT_COLUMNS, ConfirmingTest, confirming_test, window_purchase_rate
 from retention.decisions.decision import Decision, break_even_status, decide, decision_document, money_text
 from retention.decisions.frame import customer_base, decision_frame, lapsed_summary, last_purchases, segment_value_risk
-from retention.decisions.kpis import KPI_KEYS, Kpi, change_text, headline_kpis, kpis_document, retention_rate, snapshot
+from retention.decisions.kpis import (
+    KPI_KEYS,
+    Kpi,
+    change_text,
+    headline_kpis,
+    kpis_document,
+    retention_rate,
+    retention_rate_from_labels,
+    snapshot,
+)
 from retention.decisions.options import Option, evaluate_option, evaluate_options, profit_list_terms, target_list
-from retention.decisions.truth import list_against_truth, nonbuyer_shares
+from retention.decisions.response import (
+    PREDICTED_UPLIFT,
+    ResponseModel,
+    assumed_response,
+    measured_response,
+    response_columns,
+    sleeping_dogs,
+)
+from retention.decisions.truth import list_against_truth, nonbuyer_shares, options_against_truth
 from retention.decisions.value import offer_window_values, value_table_as_of
 from retention.decisions.vocabulary import DEFAULTS, GLOSSARY, RETIRED_NAMES, decision_settings
 
@@ -38,5 +57,8 @@ __all__ = [
     "Kpi", "snapshot", "retention_rate", "headline_kpis", "kpis_document", "change_text",
     "Option", "evaluate_option", "evaluate_options", "profit_list_terms", "target_list",
     "Decision", "decide", "break_even_status", "decision_document", "money_text",
-    "list_against_truth", "nonbuyer_shares", "json_ready", "write_json",
+    "list_against_truth", "nonbuyer_shares", "options_against_truth", "json_ready", "write_json",
+    "retention_rate_from_labels", "PREDICTED_UPLIFT", "ResponseModel", "assumed_response", "measured_response",
+    "response_columns", "sleeping_dogs", "ASSIGNMENT_COLUMNS", "ConfirmingTest", "confirming_test",
+    "window_purchase_rate", "customer_actions",
 ]

@@ -66,6 +66,7 @@ class Decision:
     status: str
     headline: str
     why: tuple[str, ...]
+    uplift_source: str = "assumed"
 
     @property
     def focus(self) -> Option | None:
@@ -123,16 +124,19 @@ def _comparison(options: Sequence[Option], pick: Option | None, max_p_loss: floa
     return lines
 
 
-def _break_even_sentence(focus: Option, run: bool, status: str) -> str:
+def _break_even_sentence(focus: Option, run: bool, status: str, source: str = "assumed") -> str:
     b = float(focus.summary["break_even_uplift"])
-    need = f"at least {b:.1%} of would-be churners" if math.isfinite(b) else "more than any uplift can give"
+    if math.isnan(b):
+        need = "some uplift, but nothing is at stake"
+    else:
+        need = f"at least {b:.1%} of would-be non-buyers" if math.isfinite(b) else "more than any uplift can give"
     verb = "It pays only if" if run else f"{focus.name} would pay only if"
-    return (f"{verb} the offer keeps {need} (assumed {focus.assumptions.uplift:.1%}; break-even status {status}). "
-            f"Offer cost model: {focus.offer.cost_model()}.")
+    return (f"{verb} the offer converts {need} ({source} {focus.assumptions.uplift:.1%}; break-even status "
+            f"{status}). Offer cost model: {focus.offer.cost_model()}.")
 
 
 def _why(options: Sequence[Option], chosen: Option | None, pick: Option | None, candidate: Option | None,
-         pinned: bool, max_p_loss: float, status: str, currency: str) -> list[str]:
+         pinned: bool, max_p_loss: float, status: str, currency: str, source: str = "assumed") -> list[str]:
     why = _comparison(options, pick, max_p_loss, currency)
     if pinned and chosen is not None:
         why.append(f"{chosen.name} is pinned in params; the analysis would "
@@ -140,15 +144,15 @@ def _why(options: Sequence[Option], chosen: Option | None, pick: Option | None, 
                       "acceptable risk)."))
     focus = chosen if chosen is not None else candidate
     if focus is not None and focus.targets > 0:
-        why.append(_break_even_sentence(focus, chosen is not None, status))
+        why.append(_break_even_sentence(focus, chosen is not None, status, source))
     if chosen is None and candidate is not None:
-        why.append(f"Test first: run {candidate.name} on a random half of its {candidate.targets:,} customers and "
-                   f"keep the other half as control, to measure the real uplift before rolling out.")
+        why.append(f"Test first: measure the real uplift of {candidate.name} ({candidate.targets:,} customers) "
+                   f"against a random control group before rolling it out.")
     return why
 
 
 def decide(options: Sequence[Option], *, max_p_loss: float = 0.2, pinned_campaign: str | None = None,
-           currency: str = "GBP", uplift_low: float | None = None) -> Decision:
+           currency: str = "GBP", uplift_low: float | None = None, uplift_source: str = "assumed") -> Decision:
     """Choose among evaluated options (rule in the module docstring).
 
     Parameters
@@ -163,7 +167,11 @@ def decide(options: Sequence[Option], *, max_p_loss: float = 0.2, pinned_campaig
         For the sentences.
     uplift_low : float, optional
         Low end of the uplift range, for the break-even status.
+    uplift_source : {"assumed", "measured"}
+        Where the uplift comes from, for the sentences and ``decision.json``.
     """
+    if uplift_source not in ("assumed", "measured"):
+        raise ValueError(f"uplift_source must be 'assumed' or 'measured', got {uplift_source!r}.")
     max_p_loss = share(max_p_loss, "max_p_loss")
     if not options:
         raise ValueError("options is empty: evaluate at least one campaign.")
@@ -179,17 +187,20 @@ def decide(options: Sequence[Option], *, max_p_loss: float = 0.2, pinned_campaig
     return Decision(action=action, pinned=pinned, chosen=chosen, analysis_pick=pick, test_candidate=candidate,
                     options=tuple(options), max_p_loss=max_p_loss, status=status,
                     headline=_headline(action, pinned, chosen or candidate, max_p_loss, currency),
-                    why=tuple(_why(options, chosen, pick, candidate, pinned, max_p_loss, status, currency)))
+                    why=tuple(_why(options, chosen, pick, candidate, pinned, max_p_loss, status, currency,
+                                   uplift_source)), uplift_source=uplift_source)
 
 
 def decision_document(decision: Decision, *, as_of: object, currency: str, target_list: str | None,
-                      test: dict[str, Any] | None = None) -> dict[str, Any]:
+                      test: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The C6 ``decision.json`` document.
 
     For a run, the numbers are the chosen campaign's and ``target_list`` is the relative path of its CSV.
     For "none", nothing is targeted (``targets`` 0, net profit 0, P(loss) 0, ROI null, ``target_list`` null);
     ``break_even_uplift``, ``assumed_uplift``, ``offer`` and ``test_campaign`` describe the option to test.
     ``test`` is the design of the test that would confirm the decision (the experiments package builds it).
+    ``uplift_source`` says whether ``assumed_uplift`` was assumed or measured; ``extra`` adds keys (e.g. the
+    response model and the sleeping dogs left out).
     """
     focus = decision.focus
     run = decision.action == "run" and focus is not None
@@ -205,6 +216,7 @@ def decision_document(decision: Decision, *, as_of: object, currency: str, targe
         "p_loss": focus.p_loss if run else 0.0,
         "break_even_uplift": float(focus.summary["break_even_uplift"]) if focus is not None else None,
         "assumed_uplift": focus.assumptions.uplift if focus is not None else None,
+        "uplift_source": decision.uplift_source,
         "break_even_status": decision.status,
         "offer": None if offer is None else {
             "type": offer.offer_type, "discount": offer.discount, "months": offer.offer_months,
@@ -214,4 +226,5 @@ def decision_document(decision: Decision, *, as_of: object, currency: str, targe
         "test_campaign": decision.test_candidate.name if decision.test_candidate is not None else None,
         "max_p_loss": decision.max_p_loss,
         "alternatives": [o.as_alternative() for o in decision.options],
+        **(extra or {}),
     }

@@ -18,7 +18,8 @@ import pandas as pd
 from retention.decisions.frame import customer_base, last_purchases
 from retention.decisions.vocabulary import AT_RISK, EXPECTED_LOSS, IN_BASE
 
-__all__ = ["KPI_KEYS", "Kpi", "snapshot", "retention_rate", "headline_kpis", "kpis_document", "change_text"]
+__all__ = ["KPI_KEYS", "Kpi", "snapshot", "retention_rate", "retention_rate_from_labels", "headline_kpis",
+           "kpis_document", "change_text"]
 
 KPI_KEYS: tuple[str, ...] = ("base", "at_risk", "at_risk_share", "expected_loss", "retention_rate")
 
@@ -95,18 +96,45 @@ def retention_rate(transactions: pd.DataFrame, as_of: object, *, base_window_day
     return float(members.isin(bought).mean())
 
 
-def headline_kpis(current: pd.DataFrame, previous: pd.DataFrame, transactions: pd.DataFrame, *, as_of: object,
-                  horizon_days: int, base_window_days: int, at_risk_threshold: float,
-                  horizon_months: int) -> list[Kpi]:
+def retention_rate_from_labels(last_purchase: pd.Series, churned: pd.Series, as_of: object, *,
+                               base_window_days: int) -> float:
+    """:func:`retention_rate` from per-customer tables (the engine's, no lines in pandas).
+
+    ``last_purchase`` is each customer's last purchase day up to ``as_of`` and ``churned`` the churn label at
+    ``as_of`` (1 = no purchase within the horizon after it), both indexed by CustomerID: the rate is the share
+    of the customer base as of ``as_of`` who bought again. NaN when that base is empty.
+    """
+    base = customer_base(last_purchase, as_of, base_window_days)
+    members = base.index[base.to_numpy()]
+    if not len(members):
+        return float("nan")
+    labels = churned.reindex(members)
+    if labels.isna().any():
+        raise ValueError(f"churned has no label for {int(labels.isna().sum())} customer(s) of the base as of "
+                         f"{pd.Timestamp(as_of).date()}.")
+    return float(1.0 - labels.astype(float).mean())
+
+
+def headline_kpis(current: pd.DataFrame, previous: pd.DataFrame, transactions: pd.DataFrame | None = None, *,
+                  as_of: object, horizon_days: int, base_window_days: int, at_risk_threshold: float,
+                  horizon_months: int, retention_rates: tuple[float, float] | None = None) -> list[Kpi]:
     """The five C6 KPIs from the decision frames now and one churn horizon earlier.
 
     ``previous`` must be a :func:`~retention.decisions.decision_frame` as of ``as_of - horizon_days`` (base,
-    churn probabilities and values as of that date).
+    churn probabilities and values as of that date). The retention rates (now, one horizon earlier) are
+    ``retention_rates`` when given (e.g. :func:`retention_rate_from_labels` on the engine's tables), else they
+    are computed from ``transactions``.
     """
     now, before = snapshot(current), snapshot(previous)
     earlier = pd.Timestamp(as_of).normalize() - pd.Timedelta(days=horizon_days)
-    rate_now = retention_rate(transactions, as_of, base_window_days=base_window_days, horizon_days=horizon_days)
-    rate_before = retention_rate(transactions, earlier, base_window_days=base_window_days, horizon_days=horizon_days)
+    if retention_rates is not None:
+        rate_now, rate_before = (float(r) for r in retention_rates)
+    elif transactions is not None:
+        rate_now = retention_rate(transactions, as_of, base_window_days=base_window_days, horizon_days=horizon_days)
+        rate_before = retention_rate(transactions, earlier, base_window_days=base_window_days,
+                                     horizon_days=horizon_days)
+    else:
+        raise ValueError("headline_kpis needs retention_rates or the transactions to compute them.")
     base_text = f"customers with a purchase in the last {base_window_days} days"
     return [
         Kpi("base", "Customer base", now["base"], before["base"], "count", True, base_text),

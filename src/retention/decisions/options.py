@@ -73,11 +73,13 @@ class Option:
 def evaluate_option(frame: pd.DataFrame, campaign: Campaign, *, ranges: Mapping[str, Sequence[float]] | None,
                     n_draws: int = 2000, seed: int = 0,
                     value_draws: pd.DataFrame | np.ndarray | None = None,
-                    default_offer: Offer | None = None, default_assumptions: Assumptions | None = None) -> Option:
+                    default_offer: Offer | None = None, default_assumptions: Assumptions | None = None,
+                    parameter_draws: Mapping[str, Any] | None = None) -> Option:
     """Base economics and P(loss) of one campaign on a decision frame.
 
     The discount is a choice, not an uncertainty: it is never drawn. P(loss) draws the other ranged parameters
-    (and value draws when given) with ``seed``; without ranges or draws it is 1 or 0 by the base net profit.
+    (and value draws when given) with ``seed``; ``parameter_draws`` replaces some of them by explicit draws
+    (e.g. the uplift from a measured interval). Without ranges or draws it is 1 or 0 by the base net profit.
     """
     offer, assumptions = resolve(campaign, campaign.offer or default_offer,
                                  campaign.assumptions or default_assumptions)
@@ -86,10 +88,10 @@ def evaluate_option(frame: pd.DataFrame, campaign: Campaign, *, ranges: Mapping[
     uncertain = {k: v for k, v in (ranges or {}).items() if k in UNCERTAIN_PARAMETERS}
     if summary["targeted"] == 0:
         return Option(resolved, summary, 0.0, 0)
-    if not uncertain and value_draws is None:
+    if not uncertain and value_draws is None and not parameter_draws:
         return Option(resolved, summary, float(summary["net_profit"] < 0), 0)
     draws = monte_carlo(frame, resolved, None, uncertain or {"uplift": (assumptions.uplift, assumptions.uplift)},
-                        n_draws=n_draws, seed=seed, value_draws=value_draws)
+                        n_draws=n_draws, seed=seed, value_draws=value_draws, parameter_draws=parameter_draws)
     return Option(resolved, summary, probability_of_loss(draws), n_draws)
 
 
@@ -97,20 +99,22 @@ def evaluate_options(frame: pd.DataFrame, campaigns: Iterable[Campaign], *, list
                      list_assumptions: Assumptions, ranges: Mapping[str, Sequence[float]] | None,
                      n_draws: int = 2000, seed: int = 0, value_draws: pd.DataFrame | np.ndarray | None = None,
                      default_offer: Offer | None = None,
-                     default_assumptions: Assumptions | None = None) -> list[Option]:
+                     default_assumptions: Assumptions | None = None,
+                     parameter_draws: Mapping[str, Any] | None = None) -> list[Option]:
     """Every campaign in ``campaigns`` and then the profit-maximising list of the base under ``list_offer``.
 
     All options share the seed (common random numbers), so their P(loss) differ by their economics, not noise.
     """
     options = [evaluate_option(frame, c, ranges=ranges, n_draws=n_draws, seed=seed, value_draws=value_draws,
-                               default_offer=default_offer, default_assumptions=default_assumptions)
+                               default_offer=default_offer, default_assumptions=default_assumptions,
+                               parameter_draws=parameter_draws)
                for c in campaigns]
     names = [o.name for o in options]
     if len(set(names)) != len(names):
         raise ValueError(f"campaign names must be unique, got {names}.")
     best_list = profit_maximising_campaign(frame, list_offer, list_assumptions)
     options.append(evaluate_option(frame, best_list, ranges=ranges, n_draws=n_draws, seed=seed,
-                                   value_draws=value_draws))
+                                   value_draws=value_draws, parameter_draws=parameter_draws))
     return options
 
 

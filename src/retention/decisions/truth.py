@@ -7,15 +7,17 @@ decisions package does not depend on the generator.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from retention.decisions.options import Option, target_list
 from retention.decisions.vocabulary import AT_RISK, IN_BASE
+from retention.roi import Offer
 from retention.roi._checks import examples
 
-__all__ = ["list_against_truth", "nonbuyer_shares"]
+__all__ = ["list_against_truth", "nonbuyer_shares", "options_against_truth"]
 
 
 def list_against_truth(recommended: Iterable[object], true_profit: pd.Series, *, seed: int = 0,
@@ -76,3 +78,37 @@ def nonbuyer_shares(frame: pd.DataFrame, truth: pd.DataFrame, column: str = "pur
         out[f"{name}_customers"] = int(mask.sum())
         out[f"{name}_nonbuyer_share"] = float(nonbuyer[mask].mean()) if mask.any() else float("nan")
     return out
+
+
+def options_against_truth(frame: pd.DataFrame, options: Sequence[Option], true_profit: Callable[[Offer], pd.Series],
+                          *, model: str = "") -> pd.DataFrame:
+    """Expected next to true net profit of every option's list.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The decision frame the options were evaluated on.
+    options : sequence of Option
+    true_profit : callable
+        ``true_profit(offer)`` -> true incremental profit per customer (index CustomerID) of making ``offer``
+        (e.g. the generator's :func:`retention.generator.truth.true_incremental_profit_by_customer`).
+    model : str
+        A label for the rows (e.g. "measured uplift").
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per option: ``model``, ``option``, ``targets``, ``expected_net_profit``, ``true_net_profit``
+        (the list's true incremental profit minus the fixed cost once) and ``gap`` (expected minus true).
+    """
+    rows = []
+    cache: dict[Offer, pd.Series] = {}
+    for option in options:
+        ids = target_list(frame, option).index
+        if option.offer not in cache:
+            cache[option.offer] = true_profit(option.offer)
+        true_net = float(cache[option.offer].reindex(ids).sum()) - (option.offer.fixed_cost if len(ids) else 0.0)
+        rows.append({"model": model, "option": option.name, "targets": option.targets,
+                     "expected_net_profit": option.net_profit, "true_net_profit": true_net,
+                     "gap": option.net_profit - true_net})
+    return pd.DataFrame(rows)

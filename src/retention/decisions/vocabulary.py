@@ -61,20 +61,31 @@ GLOSSARY: MappingProxyType[str, str] = MappingProxyType({
     "expected loss": "Churn probability times value at stake, summed over the customers in question.",
     "retention rate": "Of the customer base one churn horizon ago, the share who bought again within that horizon.",
     "decision horizon": "The months over which value at stake and campaign returns are counted.",
-    "uplift": "The share of would-be churners an offer keeps; unknown until a controlled test measures it.",
+    "uplift": "The share of would-be non-buyers an offer turns into buyers; an assumption from the params until a "
+              "controlled test measures it.",
+    "measured uplift": "The uplift a controlled test measured (offer against a random control group): the extra "
+                       "purchase rate over the control group's non-buyer share, with its interval.",
+    "predicted uplift": "An uplift model's estimate of how many points the offer adds to one customer's chance of "
+                        "buying within the test's outcome window.",
+    "sleeping dog": "A customer the offer is predicted to make less likely to buy (negative predicted uplift); "
+                    "never put on a list.",
+    "value of a response": "What one extra buyer brings: the margin on one order, because a test measures a "
+                           "purchase, not a year of a customer's life.",
     "offer cost model": "How a discount is charged: off the next order only, or off all orders for a number of "
                         "months.",
     "wasted discount": "Discount redeemed by customers who would have bought anyway; pure cost.",
-    "expected incremental profit": "For one customer: churn probability times uplift times value at stake, minus "
-                                   "the expected discount given to saved customers and to customers who would have "
-                                   "stayed anyway, minus the contact cost.",
+    "expected incremental profit": "For one customer: the extra purchase the offer is expected to cause times the "
+                                   "margin on one order, minus the expected discount given to them and to customers "
+                                   "who would have bought anyway, minus the contact cost.",
     "expected net profit": "The sum of the targets' expected incremental profit minus the campaign's fixed cost.",
     "ROI": "Expected net profit divided by the campaign's total expected cost.",
     "break-even uplift": "The uplift at which a campaign's expected net profit is exactly zero.",
     "P(loss)": "The share of simulated scenarios, drawn over the assumption ranges (and customer values when "
                "available), in which the campaign loses money.",
     "profit-maximising list": "The customers of the base whose expected incremental profit from the offer is "
-                              "positive, highest first.",
+                              "positive, highest first (sleeping dogs are never on it).",
+    "oracle list": "Generated data only: the list of the same size with the highest true incremental profit, "
+                   "which only the generator's truth knows; the best any targeting could do.",
     "pinned campaign": "A campaign the params force; the decision says so and what the analysis would pick.",
 })
 """Every decision term in one plain sentence (the report's glossary appendix)."""

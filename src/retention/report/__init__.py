@@ -9,6 +9,7 @@ Modules, by concern:
 * :mod:`~retention.report.tables` tables that fit, formatted, with a stated row cap
 * :mod:`~retention.report.explorer` the customer explorer (range filters, search, export of the filtered rows)
 * :mod:`~retention.report.components` callouts, KPI cards, the decision card, the glossary
+* :mod:`~retention.report.whatif` the what-if explorer over a precomputed grid (dropdowns, big numbers)
 * :mod:`~retention.report.notebook` notebook set-up (offline plotly.js and itables), header line
 * :mod:`~retention.report.site` the index page and run manifest
 * :mod:`~retention.report.visual` the visual check in headless Chromium
@@ -27,6 +28,7 @@ from retention.report.components import (
     kpi_cards_from_json,
     kpi_cards_html,
     show_decision,
+    show_definitions,
     show_glossary,
     show_kpis,
     show_list,
@@ -83,6 +85,7 @@ from retention.report.theme import (
     gain_loss_colors,
     trend,
 )
+from retention.report.whatif import what_if_explorer, what_if_explorer_html
 
 __all__ = [
     # formatting
@@ -100,7 +103,8 @@ __all__ = [
     "show_table", "show_static_table", "customer_explorer", "ExplorerColumn", "DEFAULT_EXPLORER_COLUMNS",
     # components
     "callout", "callout_html", "KpiCard", "kpi_cards", "kpi_cards_html", "kpi_cards_from_json", "show_kpis",
-    "decision_card_html", "show_decision", "show_glossary", "bullet_list_html", "show_list",
+    "decision_card_html", "show_decision", "show_glossary", "show_definitions", "bullet_list_html", "show_list",
+    "what_if_explorer", "what_if_explorer_html",
     # settings and notebook
     "ReportSettings", "current_settings", "use_settings", "settings_from_params", "setup_notebook", "report_meta",
     "show_markdown", "display_html",

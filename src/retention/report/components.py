@@ -25,7 +25,7 @@ from retention.report.theme import TRAFFIC_LIGHT, Trend, trend
 
 __all__ = ["KpiCard", "TRAFFIC_LIGHT_WORDS", "callout", "callout_html", "kpi_cards", "kpi_cards_html",
            "kpi_cards_from_json", "format_kpi", "decision_card_html", "show_decision", "show_kpis",
-           "glossary_html", "show_glossary", "bullet_list_html", "show_list"]
+           "glossary_html", "show_glossary", "definitions_html", "show_definitions", "bullet_list_html", "show_list"]
 
 _esc = html.escape
 TRAFFIC_LIGHT_WORDS = {"green": "clears it comfortably", "amber": "clears it narrowly", "red": "does not clear it"}
@@ -198,7 +198,8 @@ def decision_card_html(decision: Mapping[str, Any], href_prefix: str = "") -> st
         status = decision.get("break_even_status")
         light = (f'<span class="light light-{_esc(status)}" style="background:{TRAFFIC_LIGHT[status]}" '
                  f'aria-label="{_esc(status)}"></span>') if status in TRAFFIC_LIGHT else ""
-        extra = (f"the assumed uplift of {pct(decision.get('assumed_uplift'))} "
+        source = "measured" if decision.get("uplift_source") == "measured" else "assumed"
+        extra = (f"the {source} uplift of {pct(decision.get('assumed_uplift'))} "
                  f"{TRAFFIC_LIGHT_WORDS.get(status, 'is compared with it')}")
         facts.append(_fact("Break-even uplift", light + _esc(pct(decision.get("break_even_uplift"))), _esc(extra)))
     pick = decision.get("analysis_pick")
@@ -234,3 +235,18 @@ def glossary_html(names: Iterable[str] | None = None, title: str = "Glossary") -
 def show_glossary(names: Iterable[str] | None = None, title: str = "Glossary") -> None:
     """Show the glossary of the given columns (collapsed until opened)."""
     display_html(glossary_html(names, title))
+
+
+def definitions_html(terms: Mapping[str, str], title: str = "Glossary", open_: bool = False) -> str:
+    """``{term: one plain sentence}`` (e.g. ``retention.decisions.GLOSSARY``) as one short paragraph per term,
+    collapsed until opened unless ``open_`` (paragraphs wrap on any screen, unlike a styled definition list)."""
+    items = "".join(f'<p class="definition"><b>{_esc(t[:1].upper() + t[1:])}</b>: {_esc(m)}</p>'
+                    for t, m in terms.items())
+    state = " open" if open_ else ""
+    return (f'<details class="glossary"{state}><summary>{_esc(title)}</summary>'
+            f'<div class="definitions">{items}</div></details>')
+
+
+def show_definitions(terms: Mapping[str, str], title: str = "Glossary", open_: bool = False) -> None:
+    """Show a definition list of terms (see :func:`definitions_html`)."""
+    display_html(definitions_html(terms, title, open_))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 __all__ = [
     "ID", "PROBA", "REVENUE", "ORDER_VALUE", "IN_BASE", "AT_RISK", "SEGMENT", "RISK_BAND", "MONETARY",
-    "VALUE_AT_STAKE", "EXPECTED_LOSS", "EXPECTED_PROFIT", "offer_window_column",
+    "VALUE_AT_STAKE", "EXPECTED_LOSS", "EXPECTED_PROFIT", "RESPONSE_WEIGHT", "RESPONSE_VALUE", "BUY_ANYWAY",
+    "offer_window_column",
 ]
 
 ID = "CustomerID"
@@ -27,6 +28,12 @@ MONETARY = "Monetary"
 VALUE_AT_STAKE = "value_at_stake"
 EXPECTED_LOSS = "expected_loss"
 EXPECTED_PROFIT = "expected_profit"
+RESPONSE_WEIGHT = "response_weight"
+"""Extra buyers the offer makes of a customer per unit of uplift (default: the churn probability)."""
+RESPONSE_VALUE = "response_value"
+"""Revenue one extra buyer brings (default: ``expected_revenue_if_alive``)."""
+BUY_ANYWAY = "buy_anyway"
+"""Chance the customer buys while the offer is valid without it (default: 1 - churn probability)."""
 
 
 def offer_window_column(months: int) -> str:

@@ -7,14 +7,29 @@ contact cost, ``F`` fixed cost. Assumptions: ``u`` uplift (share of would-be chu
 ``r`` redemption by customers who would have stayed anyway, ``m`` gross margin, ``s`` redemption by saved
 customers.
 
+How a customer responds (optional columns of the customer table)
+-----------------------------------------------------------------
+``w`` (``response_weight``)
+    Extra buyers the offer makes of this customer per unit of ``u``: the offer changes their chance of buying
+    by ``u w`` (a negative ``w`` is a customer the offer puts off). Default ``p``: the offer saves the share
+    ``u`` of would-be churners.
+``V`` (``response_value``)
+    Revenue one extra buyer brings. Default ``R``: a saved customer is worth everything they bring over the
+    decision horizon.
+``q`` (``buy_anyway``)
+    Chance the customer buys while the offer is valid without it (and may redeem it). Default ``1 - p``.
+
+The defaults are the classic "share of would-be churners saved" model; :mod:`retention.decisions.response`
+fills the columns from a measured test (a per-customer predicted uplift, one order per extra buyer).
+
 Per customer (:func:`customer_economics`)
 -----------------------------------------
 ``value_at_stake = m R``; ``expected_loss = p m R``.
-``saved_revenue = p u R``; ``incremental_margin = m p u R``
-    Only would-be churners can be saved; revenue of customers who would have stayed is never counted.
-``discount_cost_saved = p u s d B``
-    Saved customers come back through the offer and pay ``d`` less on the discounted revenue.
-``discount_cost_wasted = (1 - p) r d B``
+``saved_customers = u w``; ``saved_revenue = u w V``; ``incremental_margin = m u w V``
+    Only the buyers the offer makes count; revenue of customers who would have bought anyway never does.
+``discount_cost_saved = u w s d B``
+    Extra buyers come through the offer and pay ``d`` less on the discounted revenue.
+``discount_cost_wasted = q r d B``
     Customers who would have bought anyway and redeem: pure cost.
 ``net_profit = incremental_margin - discount_cost_saved - discount_cost_wasted - c``
     The customer's expected incremental profit.
@@ -23,7 +38,7 @@ Campaign totals (:func:`totals`)
 --------------------------------
 Sums over the targets, minus ``F`` once when anyone is targeted. ``roi = net_profit / total_cost`` (NaN when
 nothing is spent). Net profit is linear in the uplift, ``net = u A - C`` with
-``A = sum p (m R - s d B)`` and ``C = sum (1 - p) r d B + n c + F``, so the break-even uplift is ``C / A``:
+``A = sum w (m V - s d B)`` and ``C = sum q r d B + n c + F``, so the break-even uplift is ``C / A``:
 ``inf`` when ``A <= 0 < C`` (no uplift pays), NaN when both are ``<= 0`` (nothing at stake). The totals depend
 on the customers only through the sums of :class:`Pool`, so sweeps combine those sums with arrays of
 parameters and never loop over customers or draws.
@@ -40,11 +55,11 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from retention.roi._checks import FloatArray, examples
-from retention.roi.columns import ID, PROBA, REVENUE
+from retention.roi.columns import BUY_ANYWAY, ID, PROBA, RESPONSE_VALUE, RESPONSE_WEIGHT, REVENUE
 from retention.roi.offers import Assumptions, Offer, parameter_values
 
-__all__ = ["SUMMARY_KEYS", "prepare_customers", "customer_economics", "Pool", "totals", "summary", "ratio",
-           "break_even"]
+__all__ = ["SUMMARY_KEYS", "prepare_customers", "customer_economics", "response_arrays", "Pool", "totals",
+           "summary", "ratio", "break_even"]
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "targeted", "expected_churners", "value_at_stake", "expected_loss", "saved_customers", "saved_revenue",
@@ -106,6 +121,30 @@ def _arrays(frame: pd.DataFrame, offer: Offer) -> tuple[FloatArray, FloatArray, 
     return p, revenue, base
 
 
+def _optional(frame: pd.DataFrame, column: str, default: FloatArray) -> FloatArray:
+    if column not in frame.columns:
+        return default
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(f"{column} must be a finite number for every customer; {int(bad.sum())} are not: "
+                         f"{examples(frame.index[bad])}.")
+    return values
+
+
+def response_arrays(frame: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``w``, ``V`` and ``q`` of a prepared frame (the response columns, or their defaults ``p``, ``R``,
+    ``1 - p``; see the module docstring)."""
+    p = pd.to_numeric(frame[PROBA]).to_numpy(dtype=float)
+    revenue = pd.to_numeric(frame[REVENUE]).to_numpy(dtype=float)
+    weight = _optional(frame, RESPONSE_WEIGHT, p)
+    value = _optional(frame, RESPONSE_VALUE, revenue)
+    anyway = _optional(frame, BUY_ANYWAY, 1.0 - p)
+    if (value < 0).any() or ((anyway < 0) | (anyway > 1)).any():
+        raise ValueError(f"{RESPONSE_VALUE} must be zero or more and {BUY_ANYWAY} between 0 and 1.")
+    return weight, value, anyway
+
+
 def customer_economics(targets: pd.DataFrame, offer: Offer, assumptions: Assumptions) -> pd.DataFrame:
     """Expected incremental economics of making ``offer`` to each customer (formulas in the module docstring).
 
@@ -120,22 +159,25 @@ def customer_economics(targets: pd.DataFrame, offer: Offer, assumptions: Assumpt
     -------
     pandas.DataFrame
         Index CustomerID in the order of ``targets``; columns ``p_churn``, ``value_at_stake``,
-        ``expected_loss``, ``saved_revenue``, ``incremental_margin``, ``discount_cost_saved``,
+        ``expected_loss``, ``saved_customers`` (extra buyers), ``saved_revenue``, ``incremental_margin``,
+        ``discount_cost_saved``,
         ``discount_cost_wasted``, ``contact_cost`` and ``net_profit`` (the expected incremental profit; the
         fixed cost is a campaign cost and is not in these rows).
     """
     values = parameter_values(offer, assumptions)
     frame = prepare_customers(targets, amounts=[offer.cost_base_column])
     p, revenue, base = _arrays(frame, offer)
+    weight, value, anyway = response_arrays(frame)
     d, u, m = values["discount"], values["uplift"], values["margin"]
     table = pd.DataFrame({
         "p_churn": p,
         "value_at_stake": m * revenue,
         "expected_loss": p * m * revenue,
-        "saved_revenue": p * u * revenue,
-        "incremental_margin": m * p * u * revenue,
-        "discount_cost_saved": p * u * values["saved_redemption"] * d * base,
-        "discount_cost_wasted": (1.0 - p) * values["redemption_rate"] * d * base,
+        "saved_customers": u * weight,
+        "saved_revenue": u * weight * value,
+        "incremental_margin": m * u * weight * value,
+        "discount_cost_saved": u * weight * values["saved_redemption"] * d * base,
+        "discount_cost_wasted": anyway * values["redemption_rate"] * d * base,
         "contact_cost": np.full(len(frame), values["contact_cost"]),
     }, index=frame.index)
     table["net_profit"] = (table["incremental_margin"] - table["discount_cost_saved"]
@@ -147,23 +189,29 @@ def customer_economics(targets: pd.DataFrame, offer: Offer, assumptions: Assumpt
 class Pool:
     """The only customer sums campaign totals depend on (scalars, or arrays that broadcast).
 
-    ``n`` customers, ``sp = sum p``, ``sr = sum R``, ``spr = sum p R``, ``spb = sum p B`` and
-    ``sqb = sum (1 - p) B``.
+    ``n`` customers, ``sp = sum p``, ``sr = sum R``, ``spr = sum p R`` (the expected loss over the margin),
+    ``sw = sum w`` (extra buyers per unit uplift), ``swv = sum w V``, ``swb = sum w B`` and ``sqb = sum q B``.
     """
 
     n: Any
     sp: Any
     sr: Any
     spr: Any
-    spb: Any
+    sw: Any
+    swv: Any
+    swb: Any
     sqb: Any
+
+    FIELDS = ("n", "sp", "sr", "spr", "sw", "swv", "swb", "sqb")
 
     @classmethod
     def of(cls, frame: pd.DataFrame, offer: Offer) -> Pool:
         """Sums over a prepared customer frame, with ``B`` from the offer's cost model."""
         p, revenue, base = _arrays(frame, offer)
+        weight, value, anyway = response_arrays(frame)
         return cls(n=float(len(p)), sp=float(p.sum()), sr=float(revenue.sum()), spr=float((p * revenue).sum()),
-                   spb=float((p * base).sum()), sqb=float(((1.0 - p) * base).sum()))
+                   sw=float(weight.sum()), swv=float((weight * value).sum()), swb=float((weight * base).sum()),
+                   sqb=float((anyway * base).sum()))
 
 
 def ratio(numerator: ArrayLike, denominator: ArrayLike) -> FloatArray:
@@ -186,8 +234,9 @@ def totals(pool: Pool, values: Mapping[str, Any]) -> dict[str, FloatArray]:
     d, c, f = (np.asarray(values[k], dtype=float) for k in ("discount", "contact_cost", "fixed_cost"))
     n = np.asarray(pool.n, dtype=float)
     spr = np.asarray(pool.spr, dtype=float)
-    saved = u * spr
-    discount_saved = u * s * d * np.asarray(pool.spb, dtype=float)
+    swb = np.asarray(pool.swb, dtype=float)
+    saved = u * np.asarray(pool.swv, dtype=float)
+    discount_saved = u * s * d * swb
     discount_wasted = r * d * np.asarray(pool.sqb, dtype=float)
     contact = c * n
     fixed = f * (n > 0)
@@ -196,11 +245,11 @@ def totals(pool: Pool, values: Mapping[str, Any]) -> dict[str, FloatArray]:
     out = {
         "targeted": n, "expected_churners": np.asarray(pool.sp, dtype=float),
         "value_at_stake": m * np.asarray(pool.sr, dtype=float), "expected_loss": m * spr,
-        "saved_customers": u * np.asarray(pool.sp, dtype=float), "saved_revenue": saved,
+        "saved_customers": u * np.asarray(pool.sw, dtype=float), "saved_revenue": saved,
         "incremental_margin": m * saved, "discount_cost": discount_saved + discount_wasted,
         "discount_cost_saved": discount_saved, "discount_cost_wasted": discount_wasted, "contact_cost": contact,
         "fixed_cost": fixed, "total_cost": total_cost, "net_profit": net, "roi": ratio(net, total_cost),
-        "break_even_uplift": break_even(m * spr - s * d * np.asarray(pool.spb, dtype=float),
+        "break_even_uplift": break_even(m * np.asarray(pool.swv, dtype=float) - s * d * swb,
                                         discount_wasted + contact + fixed),
     }
     shape = np.broadcast_shapes(*(a.shape for a in out.values()))

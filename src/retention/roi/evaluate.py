@@ -9,8 +9,16 @@ import numpy as np
 import pandas as pd
 
 from retention.roi.campaign import Campaign, resolve
-from retention.roi.columns import ID, IN_BASE, REVENUE, SEGMENT
-from retention.roi.economics import SUMMARY_KEYS, Pool, customer_economics, prepare_customers, summary, totals
+from retention.roi.columns import ID, IN_BASE, PROBA, REVENUE, SEGMENT
+from retention.roi.economics import (
+    SUMMARY_KEYS,
+    Pool,
+    customer_economics,
+    prepare_customers,
+    response_arrays,
+    summary,
+    totals,
+)
 from retention.roi.offers import PARAMETERS, Assumptions, Offer, parameter_values
 from retention.roi.targeting import RANKINGS, ranking_order, rule_columns, rule_mask, score_customers
 from retention.segments import SEGMENT_ORDER
@@ -108,13 +116,14 @@ def segment_economics(customers: pd.DataFrame, offer: Offer, assumptions: Assump
     """
     values = parameter_values(offer, assumptions)
     frame = prepare_customers(customers, extra=[SEGMENT], amounts=[offer.cost_base_column])
-    econ = customer_economics(frame, offer, assumptions)
     base = frame[offer.cost_base_column].to_numpy(dtype=float)
-    p, revenue = econ["p_churn"].to_numpy(), frame[REVENUE].to_numpy(dtype=float)
+    p, revenue = frame[PROBA].to_numpy(dtype=float), frame[REVENUE].to_numpy(dtype=float)
+    weight, value, anyway = response_arrays(frame)
     sums = pd.DataFrame({"segment": frame[SEGMENT].astype(str).to_numpy(), "n": 1.0, "sp": p, "sr": revenue,
-                         "spr": p * revenue, "spb": p * base, "sqb": (1.0 - p) * base}).groupby("segment").sum()
+                         "spr": p * revenue, "sw": weight, "swv": weight * value, "swb": weight * base,
+                         "sqb": anyway * base}).groupby("segment").sum()
     sums = sums.reindex(_segment_order(sums.index))
-    pool = Pool(**{k: sums[k].to_numpy() for k in ("n", "sp", "sr", "spr", "spb", "sqb")})
+    pool = Pool(**{k: sums[k].to_numpy() for k in Pool.FIELDS})
     econ_totals = totals(pool, values)
     table = pd.DataFrame({k: econ_totals[k] for k in SUMMARY_KEYS}, index=pd.Index(sums.index, name=SEGMENT))
     table["targeted"] = table["targeted"].astype(int)

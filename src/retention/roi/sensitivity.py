@@ -9,6 +9,7 @@ scenario then uses one value draw as well, so P(loss) covers the uncertainty of 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -17,13 +18,14 @@ from numpy.typing import ArrayLike
 
 from retention.roi._checks import FloatArray, unknown_message, whole
 from retention.roi.campaign import Campaign, resolve
-from retention.roi.columns import PROBA
-from retention.roi.economics import Pool, summary, totals
+from retention.roi.columns import PROBA, RESPONSE_VALUE, REVENUE
+from retention.roi.economics import Pool, response_arrays, summary, totals
 from retention.roi.evaluate import parameter_columns, select_targets
 from retention.roi.offers import PARAMETERS, Assumptions, Offer, check_parameter, override, parameter_values
 
 __all__ = ["UNCERTAIN_PARAMETERS", "check_ranges", "scenarios_from_ranges", "scenario_table", "tornado", "grid",
-           "draw_parameters", "align_value_draws", "monte_carlo", "probability_of_loss"]
+           "draw_parameters", "explicit_draws", "align_value_draws", "value_draw_sums", "monte_carlo",
+           "probability_of_loss"]
 
 UNCERTAIN_PARAMETERS: tuple[str, ...] = tuple(p for p in PARAMETERS if p != "discount")
 """Parameters that are uncertain rather than chosen: everything but the discount."""
@@ -166,22 +168,43 @@ def align_value_draws(customers: pd.DataFrame, value_draws: pd.DataFrame | np.nd
         raise ValueError("value_draws must hold finite amounts of zero or more.")
     return frame
 
-def _value_pools(targets: pd.DataFrame, draws: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
-    """``sum R`` and ``sum p R`` of the targets under each value draw."""
+def value_draw_sums(p: FloatArray, revenue: FloatArray, weight: FloatArray, value: FloatArray,
+                    linked: bool, matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``sum R``, ``sum p R`` and ``sum w V`` of some customers under each value draw (rows: customers).
+
+    The draws replace ``R``; a response value that is ``R`` itself (``linked``) is replaced too, any other
+    moves in proportion to the customer's draw (``V x draw / R``; unchanged where ``R`` is 0).
+    """
+    if linked:
+        moved = matrix
+    else:
+        ratio = np.divide(matrix, revenue[:, None], out=np.ones_like(matrix), where=revenue[:, None] > 0)
+        moved = value[:, None] * ratio
+    return matrix.sum(axis=0), p @ matrix, weight @ moved
+
+
+def _value_pools(targets: pd.DataFrame, draws: pd.DataFrame) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``sum R``, ``sum p R`` and ``sum w V`` of the targets under each value draw."""
     matrix = draws.loc[targets.index].to_numpy(dtype=float)
-    p = targets[PROBA].to_numpy(dtype=float)
-    return matrix.sum(axis=0), p @ matrix
+    weight, value, _ = response_arrays(targets)
+    return value_draw_sums(targets[PROBA].to_numpy(dtype=float), targets[REVENUE].to_numpy(dtype=float), weight,
+                           value, RESPONSE_VALUE not in targets.columns, matrix)
+
 
 def monte_carlo(customers: pd.DataFrame, campaign: Campaign, offer: Offer | None,
                 ranges: Mapping[str, Sequence[float]], n_draws: int = 5000, seed: int = 0, *,
                 assumptions: Assumptions | None = None, distribution: Literal["uniform", "triangular"] = "uniform",
-                value_draws: pd.DataFrame | np.ndarray | None = None) -> pd.DataFrame:
+                value_draws: pd.DataFrame | np.ndarray | None = None,
+                parameter_draws: Mapping[str, ArrayLike] | None = None) -> pd.DataFrame:
     """Net profit of a campaign under uncertain parameters (and customer values), one row per draw.
 
     Each parameter in ``ranges`` is drawn independently from ``numpy.random.default_rng(seed)`` in the order of
-    ``ranges``; the others stay at base. With ``value_draws`` each draw also takes one of the value draws at
-    random (same generator, after the parameters): the targets' ``expected_revenue_if_alive`` is replaced by it
-    (the offer's cost base stays at its point estimate). The target list is the campaign's at base.
+    ``ranges``; the others stay at base. ``parameter_draws`` gives some parameters' draws explicitly instead
+    (``n_draws`` values each, e.g. the uplift drawn from a measured interval; their ranges are then ignored).
+    With ``value_draws`` each draw also takes one of the value draws at random (same generator, after the
+    parameters): the targets' ``expected_revenue_if_alive`` is replaced by it, and their response value moves
+    with it (:func:`value_draw_sums`; the offer's cost base stays at its point estimate). The target list is
+    the campaign's at base.
 
     Returns
     -------
@@ -193,20 +216,37 @@ def monte_carlo(customers: pd.DataFrame, campaign: Campaign, offer: Offer | None
     values = parameter_values(offer, assumptions)
     n_draws = whole(n_draws, "n_draws", 1)
     rng = np.random.default_rng(seed)
-    draws = draw_parameters(values, ranges, n_draws, rng, distribution)
+    given = explicit_draws(parameter_draws, n_draws)
+    ranged = {k: v for k, v in ranges.items() if k not in given}
+    drawn = draw_parameters(values, ranged, n_draws, rng, distribution) if ranged or not given else {}
+    draws = {**drawn, **given}
     targets = select_targets(customers, campaign, offer, assumptions)
     pool = Pool.of(targets, offer)
     table = pd.DataFrame(draws, index=pd.RangeIndex(n_draws, name="draw"))
     if value_draws is not None:
         aligned = align_value_draws(customers, value_draws)
-        sr, spr = _value_pools(targets, aligned)
+        sr, spr, swv = _value_pools(targets, aligned)
         pick = rng.integers(0, aligned.shape[1], n_draws)
-        pool = Pool(n=pool.n, sp=pool.sp, sr=sr[pick], spr=spr[pick], spb=pool.spb, sqb=pool.sqb)
+        pool = replace(pool, sr=sr[pick], spr=spr[pick], swv=swv[pick])
         table["value_draw"] = pick
     econ = totals(pool, {**values, **draws})
     for column in ("net_profit", "total_cost", "roi"):
         table[column] = np.broadcast_to(econ[column], (n_draws,))
     return table
+
+
+def explicit_draws(parameter_draws: Mapping[str, ArrayLike] | None, n_draws: int) -> dict[str, FloatArray]:
+    """Validated explicit draws: known parameters, ``n_draws`` finite values each."""
+    out: dict[str, FloatArray] = {}
+    for name, given in (parameter_draws or {}).items():
+        if name not in PARAMETERS:
+            raise ValueError("parameter_draws has " + unknown_message("parameter(s)", [name], PARAMETERS))
+        array = np.asarray(given, dtype=float).ravel()
+        if array.shape != (n_draws,) or not np.isfinite(array).all():
+            raise ValueError(f"parameter_draws[{name!r}] must hold {n_draws} finite values, got shape {array.shape}.")
+        out[name] = array
+    return out
+
 
 def probability_of_loss(draws: pd.DataFrame | pd.Series | ArrayLike) -> float:
     """Share of Monte Carlo draws with a negative net profit (breaking even is not a loss)."""

@@ -28,10 +28,16 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from retention.roi._checks import FloatArray, unknown_message, whole
-from retention.roi.columns import IN_BASE, PROBA, REVENUE, SEGMENT
-from retention.roi.economics import Pool, customer_economics, prepare_customers, totals
+from retention.roi.columns import IN_BASE, PROBA, RESPONSE_VALUE, REVENUE, SEGMENT
+from retention.roi.economics import Pool, customer_economics, prepare_customers, response_arrays, totals
 from retention.roi.offers import OFFER_TYPES, Assumptions, Offer, parameter_values
-from retention.roi.sensitivity import UNCERTAIN_PARAMETERS, align_value_draws, axis, draw_parameters
+from retention.roi.sensitivity import (
+    UNCERTAIN_PARAMETERS,
+    align_value_draws,
+    axis,
+    draw_parameters,
+    explicit_draws,
+)
 from retention.roi.targeting import ranking_order
 
 __all__ = ["WHAT_IF_POOLS", "WHAT_IF_COLUMNS", "pool_label", "what_if_grid", "what_if_cell"]
@@ -72,32 +78,44 @@ def _pool(arrays: Mapping[str, FloatArray], order: NDArray[np.intp], ns: NDArray
     """Pool sums of the first N of ``order`` for every N (capped at the pool size)."""
     taken = np.minimum(ns, len(order))
     p, revenue, base = arrays["p"], arrays["revenue"], arrays["base"]
+    weight, value, anyway = arrays["weight"], arrays["value"], arrays["anyway"]
     return Pool(n=taken.astype(float), sp=_cumulative(p, order, taken), sr=_cumulative(revenue, order, taken),
-                spr=_cumulative(p * revenue, order, taken), spb=_cumulative(p * base, order, taken),
-                sqb=_cumulative((1.0 - p) * base, order, taken))
+                spr=_cumulative(p * revenue, order, taken), sw=_cumulative(weight, order, taken),
+                swv=_cumulative(weight * value, order, taken), swb=_cumulative(weight * base, order, taken),
+                sqb=_cumulative(anyway * base, order, taken))
 
 
-def _value_sums(p: FloatArray, matrix: FloatArray, order: NDArray[np.intp],
-                ns: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
-    """``sum R`` and ``sum p R`` over the first N of ``order`` per value draw: (len(ns), n_value_draws) each."""
+def _draw_columns(arrays: Mapping[str, FloatArray], linked: bool,
+                  matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per customer and value draw: ``R``, ``p R`` and ``w V`` (see :func:`retention.roi.value_draw_sums`)."""
+    if linked:
+        moved = matrix
+    else:
+        revenue = arrays["revenue"][:, None]
+        moved = arrays["value"][:, None] * np.divide(matrix, revenue, out=np.ones_like(matrix), where=revenue > 0)
+    return matrix, arrays["p"][:, None] * matrix, arrays["weight"][:, None] * moved
+
+
+def _value_sums(columns: tuple[FloatArray, FloatArray, FloatArray], order: NDArray[np.intp],
+                ns: NDArray[np.intp]) -> tuple[FloatArray, ...]:
+    """``sum R``, ``sum p R`` and ``sum w V`` over the first N of ``order`` per value draw: (len(ns), draws)."""
     taken = np.minimum(ns, len(order))
-    rows = matrix[order[:taken.max(initial=0)]]
-    zero = np.zeros((1, matrix.shape[1]))
-    sr = np.concatenate([zero, np.cumsum(rows, axis=0)])[taken]
-    spr = np.concatenate([zero, np.cumsum(p[order[:len(rows)], None] * rows, axis=0)])[taken]
-    return sr, spr
+    head = order[:taken.max(initial=0)]
+    zero = np.zeros((1, columns[0].shape[1]))
+    return tuple(np.concatenate([zero, np.cumsum(c[head], axis=0)])[taken] for c in columns)
 
 
 def _cells(pool: Pool, values: Mapping[str, object], draws: Mapping[str, FloatArray],
-           value_sums: tuple[FloatArray, FloatArray] | None, pick: NDArray[np.intp] | None) -> dict[str, FloatArray]:
+           value_sums: tuple[FloatArray, ...] | None,
+           pick: NDArray[np.intp] | None) -> dict[str, FloatArray]:
     """Economics at base and P(loss) over the draws for every N of one pool (NaN when nothing is drawn)."""
     econ = {k: v for k, v in totals(pool, values).items()
             if k in ("targeted", "net_profit", "roi", "total_cost", "break_even_uplift")}
     if not draws and value_sums is None:
         return {**econ, "p_loss": np.full(len(pool.n), np.nan)}
-    column = {k: np.asarray(getattr(pool, k), dtype=float)[:, None] for k in ("n", "sp", "sr", "spr", "spb", "sqb")}
+    column = {k: np.asarray(getattr(pool, k), dtype=float)[:, None] for k in Pool.FIELDS}
     if value_sums is not None and pick is not None:
-        column["sr"], column["spr"] = value_sums[0][:, pick], value_sums[1][:, pick]
+        column["sr"], column["spr"], column["swv"] = (v[:, pick] for v in value_sums)
     drawn = totals(Pool(**column), {**values, **{k: v[None, :] for k, v in draws.items()}})["net_profit"]
     return {**econ, "p_loss": (drawn < 0.0).mean(axis=1)}
 
@@ -105,7 +123,8 @@ def _cells(pool: Pool, values: Mapping[str, object], draws: Mapping[str, FloatAr
 def what_if_grid(customers: pd.DataFrame, offer: Offer, assumptions: Assumptions, *, discounts: ArrayLike,
                  top_ns: ArrayLike, offer_types: Sequence[str] = OFFER_TYPES, offer_months: int = 3,
                  ranges: Mapping[str, Sequence[float]] | None = None, n_draws: int = 1000, seed: int = 0,
-                 segments: bool = True, value_draws: pd.DataFrame | np.ndarray | None = None) -> pd.DataFrame:
+                 segments: bool = True, value_draws: pd.DataFrame | np.ndarray | None = None,
+                 parameter_draws: Mapping[str, ArrayLike] | None = None) -> pd.DataFrame:
     """Net profit, ROI, break-even uplift and P(loss) for every pool x N x discount x offer type.
 
     Parameters
@@ -131,6 +150,9 @@ def what_if_grid(customers: pd.DataFrame, offer: Offer, assumptions: Assumptions
         Add one pool per segment.
     value_draws : DataFrame or array, optional
         Customer x draw values of ``expected_revenue_if_alive`` (C1) for P(loss).
+    parameter_draws : mapping, optional
+        Explicit draws of some parameters (``n_draws`` values each, e.g. the uplift from a measured interval),
+        used instead of their ranges.
 
     Returns
     -------
@@ -149,28 +171,32 @@ def what_if_grid(customers: pd.DataFrame, offer: Offer, assumptions: Assumptions
     discount_axis = axis(discounts, "discount")
     n_draws = whole(n_draws, "n_draws", 1)
     rng = np.random.default_rng(seed)
-    uncertain = {k: v for k, v in (ranges or {}).items() if k in UNCERTAIN_PARAMETERS}
+    given = explicit_draws(parameter_draws, n_draws)
+    uncertain = {k: v for k, v in (ranges or {}).items() if k in UNCERTAIN_PARAMETERS and k not in given}
     draws = draw_parameters(parameter_values(offer, assumptions), uncertain, n_draws, rng) if uncertain else {}
-    matrix = pick = None
+    draws = {**draws, **given}
+    weight, value, anyway = response_arrays(frame)
+    shared = {"p": frame[PROBA].to_numpy(dtype=float), "revenue": frame[REVENUE].to_numpy(dtype=float),
+              "weight": weight, "value": value, "anyway": anyway}
+    columns = pick = None
     if value_draws is not None:
         matrix = align_value_draws(frame, value_draws).to_numpy(dtype=float)
         pick = rng.integers(0, matrix.shape[1], n_draws)
+        columns = _draw_columns(shared, RESPONSE_VALUE not in frame.columns, matrix)
     orders = _orders(frame, segments)
     pool_keys = ["highest_churn", "highest_expected_loss", "profit_maximising",
                  *[k for k in orders if k.startswith("segment:")]]
-    p = frame[PROBA].to_numpy(dtype=float)
     parts = []
     for pool_key in pool_keys:
         for offer_type, typed in offers.items():
-            arrays = {"p": p, "revenue": frame[REVENUE].to_numpy(dtype=float),
-                      "base": frame[typed.cost_base_column].to_numpy(dtype=float)}
+            arrays = {**shared, "base": frame[typed.cost_base_column].to_numpy(dtype=float)}
             for d in discount_axis:
                 cell_offer = replace(typed, discount=float(d))
                 order = orders.get(pool_key)
                 if order is None:  # the profit-maximising ranking depends on the offer itself
                     profit = customer_economics(frame, cell_offer, assumptions)["net_profit"].to_numpy()
                     order = ranking_order(frame.index, profit)
-                sums = None if matrix is None else _value_sums(p, matrix, order, ns)
+                sums = None if columns is None else _value_sums(columns, order, ns)
                 result = _cells(_pool(arrays, order, ns), parameter_values(cell_offer, assumptions), draws, sums,
                                 pick)
                 parts.append(pd.DataFrame({"pool": pool_key, "top_n": ns, "discount": float(d),

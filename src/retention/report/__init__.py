@@ -18,10 +18,14 @@ modules never import this package.
 """
 
 from retention.report.components import (
+    HEADLINE_KPIS,
     KpiCard,
     callout,
     callout_html,
+    decision_action_html,
     decision_card_html,
+    decision_test_sentence,
+    headline_kpi_cards,
     kpi_cards,
     kpi_cards_from_json,
     kpi_cards_html,
@@ -88,7 +92,8 @@ __all__ = [
     "show_table", "show_static_table", "customer_explorer", "ExplorerColumn", "DEFAULT_EXPLORER_COLUMNS",
     # components
     "callout", "callout_html", "KpiCard", "kpi_cards", "kpi_cards_html", "kpi_cards_from_json", "show_kpis",
-    "decision_card_html", "show_decision", "show_glossary",
+    "decision_card_html", "show_decision", "show_glossary", "HEADLINE_KPIS", "headline_kpi_cards",
+    "decision_test_sentence", "decision_action_html",
     # settings and notebook
     "ReportSettings", "current_settings", "use_settings", "settings_from_params", "setup_notebook", "report_meta",
     "show_markdown", "display_html",

@@ -51,7 +51,7 @@ if r.warnings:
 # %%
 chart = r.chart
 fig = px.scatter(chart, x="mean_churn_probability", y="mean_value_at_stake", size="customers", color="group",
-                 text="Segment", size_max=46, category_orders={"group": list(r.groups)},
+                 text="Segment", size_max=36, category_orders={"group": list(r.groups)},
                  color_discrete_map=dict(zip(r.groups, [rp.ACCENT, rp.NEUTRAL], strict=True)),
                  custom_data=["customers", "at_risk", "expected_loss", "targeted"])
 fig.update_traces(marker={"opacity": 0.75, "line": {"width": 1, "color": "white"}},
@@ -61,7 +61,8 @@ fig.update_traces(marker={"opacity": 0.75, "line": {"width": 1, "color": "white"
                   + "%{customdata[2]:,.0f}<br>%{customdata[3]:,} in the recommended list<extra></extra>")
 rp.style_figure(fig, r.chart_title, "Mean churn probability", "Mean value at stake per customer",
                 x_unit="probability", y_unit="money", currency=r.currency, height=460)
-fig.update_xaxes(range=[0, 1.05])
+fig.update_xaxes(range=[0, min(1.02, chart["mean_churn_probability"].max() * 1.15 + 0.08)])
+fig.update_traces(textfont_size=11)
 for trace in fig.data:
     trace.textposition = chart.loc[chart["group"] == trace.name, "label_position"].tolist()
 fig.update_layout(legend_title_text="")

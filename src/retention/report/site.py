@@ -219,9 +219,10 @@ def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
     column dictionary, and the run manifest as a readable table."""
     esc = html.escape
     rows = []
-    for stem, title, question in SERIES:
+    for number_, (stem, title, question) in enumerate(SERIES, 1):
         if (out_dir / f"{stem}.html").exists():
-            rows.append(f'<li><a href="{stem}.html"><strong>{esc(title)}</strong></a> &mdash; {esc(question)}</li>')
+            rows.append(f'<li value="{number_}"><a href="{stem}.html"><strong>{esc(title)}</strong></a> &mdash; '
+                        f"{esc(question)}</li>")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Retention report series</title>
@@ -230,6 +231,8 @@ def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
 {_nav()}
 <main>
 <h1>Retention report series</h1>
+<p>Seven reports turn the shop's transaction log into retention decisions; the decision and the headline numbers
+come first, the reports that explain them below.</p>
 <p class="muted">Data: {esc(_or_na(manifest.get("data_path")))} &middot; period {esc(_or_na(manifest.get("period")))}
  &middot; params: {esc(_or_na(manifest.get("params_file")))}</p>
 {_control_tower(out_dir)}

@@ -1,4 +1,4 @@
-"""The whole series (``make reports``: prepare, the five notebooks through papermill, the HTML and the index) on
+"""The whole series (``make reports``: prepare, the notebooks through papermill, the HTML and the index) on
 small and odd logs that ``prepare`` accepts: everything it accepts, the series completes (issue 12).
 
 Marked ``series``: about a minute per log, so ``make unit`` leaves it out and ``make test-series`` (run by CI)
@@ -18,8 +18,10 @@ import yaml
 from test_corpus import SHORT, base_log
 from test_corpus_dates import year_log
 
+from retention import catalog
+
 ROOT = Path(__file__).resolve().parents[1]
-SERIES = ["01_eda", "02_segmentation", "03_churn_model", "04_clv_roi", "05_executive_summary"]
+SERIES = list(catalog.NOTEBOOK_STEPS)
 
 
 def _c_orders() -> pd.DataFrame:

@@ -91,8 +91,9 @@ rp.show_markdown("Lists for the CRM team (CSV; the [index page](index.html) docu
 
 # %% [markdown]
 # ## Glossary
-# Every number on this page is read from `decision.json` and `kpis.json`, the files the campaigns report
-# (06) writes; the index page shows the same numbers from the same files.
+# The decision and the headline numbers on this page are read from `decision.json` and `kpis.json`, the files the
+# campaigns report (06) writes, and the index page shows them from the same files; the view of where risk and
+# value meet adds up that step's per-customer table, which gives the same totals.
 
 # %%
 rp.show_glossary(r.glossary, title="The terms on this page")

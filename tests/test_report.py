@@ -355,3 +355,25 @@ def test_components_module_exports_are_importable():
             assert hasattr(module, name), f"{module.__name__}.{name}"
     for name in rp.__all__:
         assert hasattr(rp, name)
+
+
+def test_key_results_read_the_decision_and_the_kpis_from_their_products(tmp_path):
+    (tmp_path / "work").mkdir()
+    (tmp_path / "artifacts").mkdir()
+    (tmp_path / "work" / "prepared.json").write_text(json.dumps(
+        {"rows_in": 10, "rows_kept": 8, "customers": 3, "first_date": "2011-01-01", "end_date": "2011-11-30",
+         "notes": ["a note"]}))
+    for name, doc in (("churn_summary", {"threshold": 0.4}), ("value_summary", {"clv_total": 5.0, "note": "words"}),
+                      ("experiment_summary", {"present": False, "note": "No campaign test to read."})):
+        (tmp_path / "artifacts" / f"{name}.json").write_text(json.dumps(doc))
+    for name in ("decision.json", "kpis.json"):
+        (tmp_path / "artifacts" / name).write_text((FIXTURES / name).read_text())
+    results = site.key_results(tmp_path)
+    assert results["data"]["customers"] == 3 and results["value"] == {"clv_total": 5.0}
+    assert results["experiment"] == {"present": False}
+    assert results["decision"]["campaign"] == "High-value at risk" and results["decision"]["pinned"] is True
+    assert results["decision"]["options"]["Protect"]["expected_net_profit"] == 3285.4
+    assert results["kpis"]["at_risk_share"] == {"current": 0.42, "previous": 0.45, "change": None}
+    (tmp_path / "artifacts" / "kpis.json").unlink()
+    with pytest.raises(FileNotFoundError, match="kpis.json is missing"):
+        site.key_results(tmp_path)

@@ -61,7 +61,7 @@ fig.update_traces(marker={"opacity": 0.75, "line": {"width": 1, "color": "white"
                   + "%{customdata[2]:,.0f}<br>%{customdata[3]:,} in the recommended list<extra></extra>")
 rp.style_figure(fig, r.chart_title, "Mean churn probability", "Mean value at stake per customer",
                 x_unit="probability", y_unit="money", currency=r.currency, height=460)
-fig.update_xaxes(range=[0, min(1.02, chart["mean_churn_probability"].max() * 1.15 + 0.08)])
+fig.update_xaxes(range=r.chart_x_range)
 fig.update_traces(textfont_size=11)
 for trace in fig.data:
     trace.textposition = chart.loc[chart["group"] == trace.name, "label_position"].tolist()

@@ -389,3 +389,13 @@ def test_a_finished_run_shows_the_json_headlines(page):
     decision = json.loads((REPORTS / "artifacts" / "decision.json").read_text(encoding="utf-8"))
     kpis = json.loads((REPORTS / "artifacts" / "kpis.json").read_text(encoding="utf-8"))
     check_headlines((REPORTS / page).read_text(encoding="utf-8"), decision, kpis)
+
+
+def test_a_measured_uplift_is_called_measured(folder):
+    decision = dict(fixture("decision.json"), uplift_source="measured")
+    result, decision, _ = run_stage(folder, decision, fixture("kpis.json"))
+    assert "(measured 15.0%)" in result.narrative and "assumed" not in result.narrative
+    card = rp.decision_card_html(decision)
+    assert "the measured uplift of" in card
+    plain = rp.decision_card_html(dict(decision, test=None))
+    assert "measured so far: 15.0%" in plain

@@ -210,13 +210,19 @@ def _alternative(decision: Mapping[str, Any], name: str | None) -> Mapping[str, 
         if name else None
 
 
+def _uplift_source(decision: Mapping[str, Any]) -> str:
+    """Whether the decision's uplift was measured by a past test or assumed in the params."""
+    return "measured" if decision.get("uplift_source") == "measured" else "assumed"
+
+
 def decision_test_sentence(decision: Mapping[str, Any]) -> str:
     """The test that would confirm the decision, in one sentence, from ``decision.json`` alone (used when the
     decision carries no test design): a control group inside the list to run, or a test of the best candidate
     before any roll-out. Never says a campaign pays; says what uplift it must show to break even."""
-    b, u = decision.get("break_even_uplift"), decision.get("assumed_uplift")
-    need = (f"a measured uplift of at least {pct(b)} of would-be churners (assumed {pct(u)})"
-            if not is_missing(b) else "an uplift larger than any offer can give")
+    b = decision.get("break_even_uplift")
+    need = (f"a measured uplift of at least {pct(b)} ({_uplift_source(decision)} so far: "
+            f"{pct(decision.get('assumed_uplift'))})" if not is_missing(b)
+            else "an uplift larger than any offer can give")
     if decision.get("action") == "run" and decision.get("campaign"):
         return (f"Keep a random control group out of {decision['campaign']} and compare how many buy again: "
                 f"the campaign breaks even only with {need}.")
@@ -271,8 +277,9 @@ def _run_facts(decision: Mapping[str, Any], currency: str, href_prefix: str) -> 
     profit = decision.get("expected_net_profit")
     roi = f'return on cost <span data-field="roi">{_esc(pct(decision.get("roi")))}</span>'
     status = decision.get("break_even_status")
-    extra = (f'the assumed uplift of <span data-field="assumed_uplift">{_esc(pct(decision.get("assumed_uplift")))}'
-             f"</span> {_esc(TRAFFIC_LIGHT_WORDS.get(status, 'is compared with it'))}")
+    extra = (f'the {_uplift_source(decision)} uplift of <span data-field="assumed_uplift">'
+             f'{_esc(pct(decision.get("assumed_uplift")))}</span> '
+             f"{_esc(TRAFFIC_LIGHT_WORDS.get(status, 'is compared with it'))}")
     return [_fact("Customers to contact", _esc(number(decision.get("targets"))), link, field="targets"),
             _fact("Expected net profit", _esc(money(profit, currency)), roi, _profit_tone(profit),
                   field="expected_net_profit"),
@@ -298,8 +305,8 @@ def _none_facts(decision: Mapping[str, Any], currency: str) -> list[str]:
     else:
         profit_note = f"{name}, if rolled out untested (not recommended: too risky)"
     status = decision.get("break_even_status")
-    extra = (f'the test must show at least this; assumed <span data-field="assumed_uplift">'
-             f'{_esc(pct(decision.get("assumed_uplift")))}</span>')
+    extra = (f'the test must show at least this; {_uplift_source(decision)} so far: '
+             f'<span data-field="assumed_uplift">{_esc(pct(decision.get("assumed_uplift")))}</span>')
     return facts + [
         _fact("Candidate to test: expected net profit", _esc(money(profit, currency)), profit_note,
               "loss" if _profit_tone(profit) == "loss" else "", field="expected_net_profit",

@@ -26,7 +26,7 @@ from retention.report.site import SERIES
 from retention.report.theme import trend
 from retention.stages.context import Context
 
-__all__ = ["SummaryResult", "run", "narrative", "outcome", "consistency_checks", "lapsed_sentence",
+__all__ = ["SummaryResult", "run", "narrative", "outcome", "consistency_checks", "lapsed_sentence", "uplift_words",
            "chart_title", "GLOSSARY_TERMS", "LISTS"]
 
 STEP = "07_executive_summary"
@@ -74,24 +74,64 @@ class SummaryResult:
         """The value x risk bubbles: segments of the base with their mean churn probability, mean value at stake,
         size, expected loss and whether the recommended list draws on them."""
         table = self.by_segment[self.by_segment["customers"] > 0].reset_index()
+        span = x_range(table["mean_churn_probability"])[1]
         return table.assign(group=[IN_LIST if n > 0 else NOT_IN_LIST for n in table["targeted"]],
                             label_position=label_positions(table["mean_churn_probability"],
-                                                           table["mean_value_at_stake"]))
+                                                           table["mean_value_at_stake"], table["Segment"],
+                                                           table["customers"], span))
+
+    @property
+    def chart_x_range(self) -> list[float]:
+        """The churn-probability axis of the value x risk chart (zero-based)."""
+        return x_range(self.by_segment.loc[self.by_segment["customers"] > 0, "mean_churn_probability"])
 
 
-def label_positions(x: pd.Series, y: pd.Series, near: float = 0.07) -> list[str]:
-    """Where each bubble's label goes so that close neighbours do not print on top of each other: below the
-    bubble when another bubble sits close by and higher (within ``near`` of each axis' range), or to its right
-    when it sits at the bottom of the chart, else above."""
-    xs, ys = x.to_numpy(dtype=float), y.to_numpy(dtype=float)
-    span_x = 1.0
-    span_y = max(float(ys.max()) if len(ys) else 0.0, 1e-9)
-    positions = []
-    for i in range(len(xs)):
-        crowded = any(j != i and abs(xs[j] - xs[i]) <= near * span_x and 0 <= ys[j] - ys[i] <= near * span_y * 2
-                      and (ys[j] > ys[i] or j < i) for j in range(len(xs)))
-        low = ys[i] <= near * span_y * 2  # a label below would fall under the axis
-        positions.append(("middle right" if low else "bottom center") if crowded else "top center")
+def x_range(probabilities: pd.Series) -> list[float]:
+    """The value x risk chart's churn-probability axis: from zero, a little past the largest mean, at most 102%."""
+    top = float(probabilities.max()) if len(probabilities) else 0.0
+    return [0.0, min(1.02, top * 1.15 + 0.08)]
+
+
+_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def _box(x: float, y: float, text: str, position: str, radius: float,
+         char: float = 0.0075) -> tuple[float, float, float, float]:
+    """The label's box (left, bottom, right, top) in chart fractions: ``char`` of the width per character (about
+    0.75% on a wide screen, 2.8% on a phone) and 4.5% of the height per line, beside a bubble of ``radius``."""
+    w, h = char * len(text), 0.045
+    cx, cy = {"top center": (x, y + radius + h / 2), "bottom center": (x, y - radius - h / 2),
+              "middle right": (x + radius + w / 2, y), "middle left": (x - radius - w / 2, y)}[position]
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def label_positions(x: pd.Series, y: pd.Series, text: pd.Series, size: pd.Series,
+                    x_span: float = 1.0) -> list[str]:
+    """Where each bubble's label goes (plotly ``textposition``) so that labels keep off each other, the bubbles
+    and the chart's edges: bubbles are placed from the largest, each label taking the first of above, below,
+    right and left that collides least with what is placed and never runs past the chart's side on a phone."""
+    xs = x.to_numpy(dtype=float) / (x_span or 1.0)
+    top = float(y.max()) if len(y) else 0.0
+    ys = y.to_numpy(dtype=float) / (top * 1.05 if top > 0 else 1.0)
+    sizes = size.to_numpy(dtype=float)
+    radii = 0.012 + 0.035 * (sizes / sizes.max()) ** 0.5 if len(sizes) and sizes.max() > 0 else sizes * 0
+    bubbles = [(xs[i] - radii[i], ys[i] - radii[i], xs[i] + radii[i], ys[i] + radii[i]) for i in range(len(xs))]
+    placed: list[tuple[float, float, float, float]] = []
+    positions = [""] * len(xs)
+    for i in sorted(range(len(xs)), key=lambda k: -sizes[k]):
+        def cost(position: str, i: int = i) -> float:
+            box = _box(xs[i], ys[i], str(text.iloc[i]), position, radii[i])
+            phone = _box(xs[i], ys[i], str(text.iloc[i]), position, radii[i], char=0.028)  # must fit a phone too
+            outside = max(0.0, -phone[0]) + max(0.0, phone[2] - 1) + max(0.0, -box[1]) + max(0.0, box[3] - 1)
+            return (sum(_overlap(box, other) for other in placed)
+                    + sum(_overlap(box, bubble) for j, bubble in enumerate(bubbles) if j != i) + outside)
+        best = min(_POSITIONS, key=cost)
+        positions[i] = best
+        placed.append(_box(xs[i], ys[i], str(text.iloc[i]), best, radii[i]))
     return positions
 
 
@@ -156,11 +196,17 @@ def _result_words(profit: float, currency: str) -> str:
     return "an expected net result of zero"
 
 
+def uplift_words(decision: Mapping[str, Any]) -> str:
+    """'assumed 15.0%' or 'measured 26.1%': the uplift the numbers use and where it comes from."""
+    source = "measured" if decision.get("uplift_source") == "measured" else "assumed"
+    return f"{source} {pct(decision.get('assumed_uplift'))}"
+
+
 def _break_even(decision: Mapping[str, Any]) -> str:
-    b, u = decision.get("break_even_uplift"), decision.get("assumed_uplift")
+    b = decision.get("break_even_uplift")
     if _missing(b):
         return "no uplift makes it break even"
-    return f"it breaks even if the offer keeps {pct(b)} of would-be churners (assumed {pct(u)})"
+    return f"it breaks even at an uplift of {pct(b)} ({uplift_words(decision)})"
 
 
 def outcome(decision: Mapping[str, Any]) -> str:

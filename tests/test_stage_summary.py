@@ -32,6 +32,7 @@ from retention import report as rp
 from retention.privacy import SALT_ENV
 from retention.report import site
 from retention.report.components import format_kpi
+from retention.stages import summary as stage
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -399,3 +400,24 @@ def test_a_measured_uplift_is_called_measured(folder):
     assert "the measured uplift of" in card
     plain = rp.decision_card_html(dict(decision, test=None))
     assert "measured so far: 15.0%" in plain
+
+
+def test_the_chart_title_says_why_a_segment_carries_the_loss():
+    table = pd.DataFrame({"customers": [100, 100, 50], "mean_churn_probability": [0.2, 0.6, 0.5],
+                          "mean_value_at_stake": [1000.0, 100.0, 120.0], "expected_loss": [20000.0, 6000.0, 3000.0]},
+                         index=pd.Index(["Champions", "At Risk", "Lost"], name="Segment"))
+    title = stage.chart_title(table, "GBP")
+    assert title.startswith("The Champions segment carries the largest expected loss of the base (£20.0k, 69.0%")
+    assert "worth more than most, not more likely to leave" in title
+    table.loc["At Risk", "expected_loss"] = 40000.0
+    assert "more likely to leave, though worth less than most" in stage.chart_title(table, "GBP")
+    assert stage.chart_title(table.assign(expected_loss=0.0), "GBP").startswith("No segment")
+
+
+def test_bubble_labels_keep_off_each_other_and_the_sides():
+    x = pd.Series([0.40, 0.41, 0.02, 0.7])
+    y = pd.Series([500.0, 505.0, 300.0, 900.0])
+    positions = stage.label_positions(x, y, pd.Series(["Need Attention", "About To Sleep", "Potential Loyalists",
+                                                       "Champions"]), pd.Series([100, 100, 50, 80]), 0.8)
+    assert positions[0] != positions[1]  # two bubbles on top of each other: labels on different sides
+    assert positions[2] != "middle left"  # never out of the chart's left side

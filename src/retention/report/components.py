@@ -236,7 +236,7 @@ def decision_test_sentence(decision: Mapping[str, Any]) -> str:
     return "No option targets anyone: define an offer and a target list before testing."
 
 
-def _test_block(decision: Mapping[str, Any], currency: str) -> str:
+def _test_block(decision: Mapping[str, Any], currency: str, fold: bool = False) -> str:
     test = decision.get("test")
     if not test:
         return f'<p class="test-sentence">{_esc(decision_test_sentence(decision))}</p>'
@@ -244,7 +244,10 @@ def _test_block(decision: Mapping[str, Any], currency: str) -> str:
     lead = next((str(test[k]) for k in lead_keys if isinstance(test.get(k), str)), "")
     rows = "".join(f"<li><b>{_esc(column_labels.label(k))}</b> {_esc(_test_value(k, v, currency))}</li>"
                    for k, v in test.items() if k not in lead_keys and not isinstance(v, dict))
-    return (f"<p>{_esc(lead)}</p>" if lead else "") + (f'<ul class="test-facts">{rows}</ul>' if rows else "")
+    facts = f'<ul class="test-facts">{rows}</ul>' if rows else ""
+    if fold and facts:
+        facts = f'<details class="test-design"><summary>The test design</summary>{facts}</details>'
+    return (f"<p>{_esc(lead)}</p>" if lead else "") + facts
 
 
 def _alternatives(decision: Mapping[str, Any], currency: str) -> str:
@@ -350,8 +353,9 @@ def decision_card_html(decision: Mapping[str, Any], href_prefix: str = "", fold:
     The card's first line is the action (:func:`decision_action_html`); the library's headline sentence, which
     repeats the numbers in other words, stays in ``decision.json`` and the reasons follow under "Why".
     When the decision is "run none; test first", the card says nobody is contacted now and shows the numbers
-    of the candidate a test should measure, labelled as such. ``fold`` folds the reasons and the alternatives
-    into one "Why" box (the index and the executive summary), so the first screen holds the numbers."""
+    of the candidate a test should measure, labelled as such. ``fold`` folds the test design, and the reasons
+    with the alternatives, into boxes that open on a click (the index and the executive summary), so the first
+    screen holds the numbers."""
     currency = decision.get("currency", "GBP")
     run = decision.get("action") == "run"
     facts = _run_facts(decision, currency, href_prefix) if run else _none_facts(decision, currency)
@@ -379,7 +383,7 @@ def decision_card_html(decision: Mapping[str, Any], href_prefix: str = "", fold:
     return (f'<section class="decision-card decision-{"run" if run else "none"}">'
             f'<div class="decision-head"><span class="kicker">Recommended action</span></div>'
             f'<p class="headline">{decision_action_html(decision)}</p>{pinned}'
-            f"{facts_html}<h4>The test that would confirm it</h4>{_test_block(decision, currency)}"
+            f"{facts_html}<h4>The test that would confirm it</h4>{_test_block(decision, currency, fold)}"
             f"{why_html}</section>")
 
 

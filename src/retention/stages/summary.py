@@ -302,14 +302,24 @@ def lapsed_sentence(lapsed: Mapping[str, float], currency: str) -> str:
 
 
 def chart_title(by_segment: pd.DataFrame, currency: str) -> str:
-    """The value x risk chart's finding: which segment of the base carries the most expected loss, and its share."""
+    """The value x risk chart's finding: which segment of the base carries the most expected loss, its share, and
+    whether that is because its customers are likely to leave, valuable, or both (against the base's averages,
+    weighted by customers)."""
     base = by_segment[by_segment["customers"] > 0]
     total = float(base["expected_loss"].sum())
     if base.empty or total <= 0:
         return "No segment of the customer base carries any expected loss"
     top = base["expected_loss"].idxmax()
-    return (f"{top} carries the largest expected loss of the base: {money(base.loc[top, 'expected_loss'], currency)}"
-            f", {pct(base.loc[top, 'expected_loss'] / total)} of it")
+    weights = base["customers"] / base["customers"].sum()
+    risky = base.loc[top, "mean_churn_probability"] > float((base["mean_churn_probability"] * weights).sum())
+    valuable = base.loc[top, "mean_value_at_stake"] > float((base["mean_value_at_stake"] * weights).sum())
+    why = {(False, True): ": its customers are worth more than most, not more likely to leave",
+           (True, True): ": its customers are both more likely to leave and worth more than most",
+           (True, False): ": its customers are more likely to leave, though worth less than most"}.get(
+        (risky, valuable), "")
+    loss = base.loc[top, "expected_loss"]
+    return (f"The {top} segment carries the largest expected loss of the base ({money(loss, currency)}, "
+            f"{pct(loss / total)} of it){why}")
 
 
 def _by_segment(frame: pd.DataFrame) -> pd.DataFrame:

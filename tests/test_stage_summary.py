@@ -201,6 +201,8 @@ def test_test_first_with_a_loss_is_never_called_a_campaign_that_pays(folder):
     assert 'data-field="targets">0<' in card and 'class="fact loss"' in card
     assert "expected to lose money" in card and "Run Protect on a random half of its 35 customers" in card
     assert result.lists.set_index("file").loc["campaign_targets.csv", "holds"].startswith("empty")
+    assert stage._holds("campaign_targets", "", decision, 35) == ("the customers of Protect, the candidate to test "
+                                                                  "(no campaign to run now)")
 
 
 def test_a_pinned_campaign_that_loses_money_is_said_to_lose(folder):

@@ -339,6 +339,25 @@ def _rows(path: Path) -> int:
         return max(0, sum(1 for _ in fh) - 1)
 
 
+def _holds(name: str, description: str, decision: Mapping[str, Any], rows: int) -> str:
+    """What a list holds, in words that fit the decision: with no campaign to run, the target list and the
+    assignment are those of the candidate to test, never called a campaign to run."""
+    run = decision.get("action") == "run"
+    candidate = decision.get("test_campaign")
+    if name == "campaign_targets":
+        if run:
+            return f"the target list of {decision.get('campaign')}, the recommended campaign"
+        if rows and candidate:
+            return f"the customers of {candidate}, the candidate to test (no campaign to run now)"
+        return "empty: no campaign is recommended now"
+    if name == "experiment_assignment":
+        if run:
+            return f"a seeded random test/control split of {decision.get('campaign')}'s list"
+        if rows and candidate:
+            return f"a seeded random test/control split for the test of {candidate}"
+    return description
+
+
 def _lists(ctx: Context, decision: Mapping[str, Any]) -> pd.DataFrame:
     """The CSV files of :data:`LISTS` the run wrote: file, link (relative to the report), what it holds, rows."""
     rows = []
@@ -348,14 +367,11 @@ def _lists(ctx: Context, decision: Mapping[str, Any]) -> pd.DataFrame:
         folder = ctx.out / "artifacts"
         paths = [p for p in sorted(folder.glob(Path(product.path).name)) if p.name not in named] \
             if "*" in product.path else [ctx.out / product.path]
-        holds = product.description
-        if name == "campaign_targets":
-            holds = ("the recommended campaign's target list" if decision.get("action") == "run"
-                     else "empty: no campaign is recommended now")
         for path in paths:
             if path.exists():
-                rows.append({"file": path.name, "href": f"artifacts/{path.name}", "holds": holds,
-                             "rows": _rows(path)})
+                n = _rows(path)
+                rows.append({"file": path.name, "href": f"artifacts/{path.name}",
+                             "holds": _holds(name, product.description, decision, n), "rows": n})
     return pd.DataFrame(rows, columns=["file", "href", "holds", "rows"])
 
 

@@ -319,7 +319,7 @@ def test_decision_card_shows_action_list_profit_risk_light_and_test():
     assert "Alternatives considered" in markup and "-£4,530" in markup
     none = rp.decision_card_html({"action": "none", "headline": "No campaign pays.", "why": ["All lose."],
                                   "test": None})
-    assert "decision-none" in none and "Download" not in none and "No test is designed" in none
+    assert "decision-none" in none and "Download" not in none and "define an offer" in none
 
 
 def test_callout_tones():
@@ -337,26 +337,35 @@ def test_index_shows_the_decision_card_four_kpi_cards_and_a_readable_manifest(tm
                 "data_path": None}
     page = site.write_index(tmp_path, manifest).read_text()
     assert page.index("decision-card") < page.index('class="kpis"')
-    assert 'data-count="4"' in page and "of the customer base" in page
+    assert 'data-count="4"' in page and "customers at risk" in page
     assert "<th>Lines read</th><td>233,572</td>" in page and "pandas <b>3.1.1</b>" in page
     assert "{" not in page.split("Run manifest")[1]  # no raw JSON
     assert "<code>p_churn</code></td><td>Churn probability</td>" in page
     assert "None" not in page.split("<main>")[1]
 
 
-def test_index_falls_back_to_the_executive_summary(tmp_path):
+def test_index_shows_the_summary_narrative_and_says_when_the_decision_is_missing(tmp_path):
     (tmp_path / "work").mkdir()
-    summary = {"as_of": "2011-11-30", "currency": "GBP", "period_days": 90, "narrative": "It went well.",
-               "actions": ["Do this."], "kpis": [
-                   {"name": "Active customers", "current": 10, "previous": 8, "definition": "d"},
-                   {"name": "At-risk customers", "current": 5, "previous": 4, "definition": "d"},
-                   {"name": "Revenue exposure", "current": 100.0, "previous": 120.0, "definition": "d"},
-                   {"name": "Retention rate", "current": 0.5, "previous": 0.6, "definition": "d"}]}
-    (tmp_path / "work" / "executive_summary.json").write_text(json.dumps(summary))
+    page = site.write_index(tmp_path, {"params_file": "p.yaml"}).read_text()
+    assert "once the campaigns step" in page and 'class="decision-card' not in page
+    (tmp_path / "artifacts").mkdir()
+    for name in ("decision.json", "kpis.json"):
+        (tmp_path / "artifacts" / name).write_text((FIXTURES / name).read_text())
+    (tmp_path / "work" / "executive_summary.json").write_text(json.dumps({"narrative": "It went well."}))
     page = site.write_index(tmp_path, {"params_file": "p.yaml"}).read_text()
     colours = re.findall(r'class="arrow" style="color:(#[0-9A-F]+)"', page)
-    assert colours == [rp.GAIN, rp.LOSS, rp.GAIN, rp.LOSS]  # active up good, at risk up bad, exposure down good...
-    assert "It went well." in page and "Do this." in page
+    assert colours == [rp.GAIN, rp.GAIN, rp.GAIN, rp.GAIN]  # base up, at-risk share down, loss down, rate up
+    assert page.count("(better)") == 4 and "It went well." in page and "once the campaigns step" not in page
+
+
+def test_series_navigation_is_the_same_on_the_index_and_in_the_reports_template():
+    from retention import catalog
+
+    assert [stem for stem, _, _ in site.SERIES] == [stem for stem, _ in site.NAV] == list(catalog.NOTEBOOK_STEPS)
+    template = (Path(site.__file__).parents[1] / "templates" / "retention" / "index.html.j2").read_text()
+    links = re.findall(r'<a href="(\d\d_[a-z_]+)\.html">(\d) ([^<]+)</a>', template)
+    assert [(stem, name) for stem, _, name in links] == site.NAV
+    assert [int(i) for _, i, _ in links] == list(range(1, len(site.NAV) + 1))
 
 
 def test_components_module_exports_are_importable():
@@ -365,3 +374,25 @@ def test_components_module_exports_are_importable():
             assert hasattr(module, name), f"{module.__name__}.{name}"
     for name in rp.__all__:
         assert hasattr(rp, name)
+
+
+def test_key_results_read_the_decision_and_the_kpis_from_their_products(tmp_path):
+    (tmp_path / "work").mkdir()
+    (tmp_path / "artifacts").mkdir()
+    (tmp_path / "work" / "prepared.json").write_text(json.dumps(
+        {"rows_in": 10, "rows_kept": 8, "customers": 3, "first_date": "2011-01-01", "end_date": "2011-11-30",
+         "notes": ["a note"]}))
+    for name, doc in (("churn_summary", {"threshold": 0.4}), ("value_summary", {"clv_total": 5.0, "note": "words"}),
+                      ("experiment_summary", {"present": False, "note": "No campaign test to read."})):
+        (tmp_path / "artifacts" / f"{name}.json").write_text(json.dumps(doc))
+    for name in ("decision.json", "kpis.json"):
+        (tmp_path / "artifacts" / name).write_text((FIXTURES / name).read_text())
+    results = site.key_results(tmp_path)
+    assert results["data"]["customers"] == 3 and results["value"] == {"clv_total": 5.0}
+    assert results["experiment"] == {"present": False}
+    assert results["decision"]["campaign"] == "High-value at risk" and results["decision"]["pinned"] is True
+    assert results["decision"]["options"]["Protect"]["expected_net_profit"] == 3285.4
+    assert results["kpis"]["at_risk_share"] == {"current": 0.42, "previous": 0.45, "change": None}
+    (tmp_path / "artifacts" / "kpis.json").unlink()
+    with pytest.raises(FileNotFoundError, match="kpis.json is missing"):
+        site.key_results(tmp_path)

@@ -1,18 +1,15 @@
-"""The whole series (``retention run``: prepare, then every stage of the catalog in order, writing every product)
-on small and odd logs that ``prepare`` accepts: everything it accepts, the series completes (issue 12).
+"""The whole series (``make reports``: prepare, the notebooks through papermill, the HTML and the index) on
+small and odd logs that ``prepare`` accepts: everything it accepts, the series completes (issue 12).
 
-The stages compute everything the notebooks show (a notebook only draws their result), so a stage that completes
-is a report that completes. Marked ``series``: about half a minute per log, so ``make unit`` leaves it out and
+Marked ``series``: a minute or two per log, so ``make unit`` leaves it out and
 ``make test-series`` (run by CI) runs it.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,10 +18,10 @@ import yaml
 from test_corpus import SHORT, base_log
 from test_corpus_dates import year_log
 
-from retention import catalog, stages
+from retention import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
-MISSING = [step for step in catalog.NOTEBOOK_STEPS if importlib.util.find_spec(stages.MODULES[step]) is None]
+SERIES = list(catalog.NOTEBOOK_STEPS)
 
 
 def _c_orders() -> pd.DataFrame:

@@ -160,7 +160,7 @@ STEPS: dict[str, Step] = {s.name: s for s in (
          params=("data.currency", "data.source", "data.path", "churn.horizon_days", "roi", "decision", "experiment",
                  "report")),
     Step("07_executive_summary", reads=("prepared.info", "decision", "kpis", "segments.customers",
-                                        "decision.customers"),
+                                        "churn.customers", "decision.customers"),
          writes=("executive_summary",), params=("data.currency",)),
 )}
 

@@ -19,11 +19,15 @@ modules never import this package.
 """
 
 from retention.report.components import (
+    HEADLINE_KPIS,
     KpiCard,
     bullet_list_html,
     callout,
     callout_html,
+    decision_action_html,
     decision_card_html,
+    decision_test_sentence,
+    headline_kpi_cards,
     kpi_cards,
     kpi_cards_from_json,
     kpi_cards_html,
@@ -104,7 +108,8 @@ __all__ = [
     # components
     "callout", "callout_html", "KpiCard", "kpi_cards", "kpi_cards_html", "kpi_cards_from_json", "show_kpis",
     "decision_card_html", "show_decision", "show_glossary", "show_definitions", "bullet_list_html", "show_list",
-    "what_if_explorer", "what_if_explorer_html",
+    "what_if_explorer", "what_if_explorer_html", "HEADLINE_KPIS", "headline_kpi_cards", "decision_test_sentence",
+    "decision_action_html",
     # settings and notebook
     "ReportSettings", "current_settings", "use_settings", "settings_from_params", "setup_notebook", "report_meta",
     "show_markdown", "display_html",

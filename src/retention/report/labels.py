@@ -7,8 +7,8 @@ Meanings double as hover text, footnotes and the glossary (:func:`glossary`).
 One definition per term: a meaning written by the library that owns the term wins over the text here.
 :func:`meaning` reads the customer features' definitions from :data:`retention.features.FEATURE_DESCRIPTIONS`
 and, once it exists, the decision vocabulary from ``retention.decisions.GLOSSARY`` (keys matched by machine
-name, or by the term in lower case with spaces for underscores); the texts below are used only for columns
-neither of them defines.
+name, or by the term in lower case with underscores for spaces and other signs: "P(loss)" is ``p_loss``);
+the texts below are used only for columns neither of them defines.
 """
 
 from __future__ import annotations
@@ -219,6 +219,8 @@ COLUMNS: dict[str, ColumnInfo] = {
     "total_cost": _C("Total cost", "money"),
     "targeted": _C("Customers targeted", "count"),
     "targets": _C("Customers targeted", "count"),
+    "at_risk_share": _C("At-risk share", "share", "At-risk customers as a share of the customer base."),
+    "profit_maximising_list": _C("Profit-maximising list"),
     "roi": _C("Return on cost", "share", "Net profit divided by the campaign's cost."),
     "p_loss": _C("Chance of a loss", "probability",
                  "Share of simulated scenarios in which the campaign loses money."),
@@ -365,6 +367,7 @@ def _owned_meanings() -> dict[str, str]:
     for term, text in GLOSSARY.items():
         owned[str(term)] = text
         owned[str(term).lower().replace(" ", "_")] = text
+        owned[re.sub(r"[^a-z0-9]+", "_", str(term).lower()).strip("_")] = text  # "P(loss)" -> p_loss
     return owned
 
 

@@ -8,7 +8,6 @@ import html
 import json
 import platform
 import subprocess
-from dataclasses import replace
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
@@ -16,26 +15,33 @@ from typing import Any
 from retention.io import write_text_atomic
 from retention.params import params_hash
 from retention.paths import project_root
-from retention.report.components import (
-    KpiCard,
-    callout_html,
-    decision_card_html,
-    kpi_cards_from_json,
-    kpi_cards_html,
-)
-from retention.report.formatting import day, number, pct
+from retention.report.components import callout_html, decision_card_html, headline_kpi_cards, kpi_cards_html
+from retention.report.formatting import day, number
 from retention.report.labels import csv_dictionary, label
 
-__all__ = ["SERIES", "run_manifest", "write_index", "key_results", "find_artifact_json"]
+__all__ = ["SERIES", "NAV", "run_manifest", "write_index", "key_results", "find_artifact_json"]
 
-# (notebook stem, title, the question it answers), in reading order.
+# (notebook stem, title, the question it answers), in reading order: the steps of retention.catalog.
 SERIES = [
-    ("01_eda", "Data and activity", "What is in the log, what was cleaned out, and how the business moves over time."),
-    ("02_segmentation", "Customer segments", "Who the customers are: RFM segments, clusters and how they move."),
-    ("03_churn_model", "Churn model", "Who will not buy again in the horizon, how sure we are, and why."),
-    ("04_clv_roi", "Lifetime value and campaign ROI", "What customers are worth and which campaign pays."),
-    ("05_executive_summary", "Executive summary", "The four numbers and three actions for the leadership team."),
+    ("01_eda", "Data and activity",
+     "What is in the log, what was cleaned out, and how the business moves over time?"),
+    ("02_segmentation", "Customer segments",
+     "Who are the customers: RFM segments, clusters, and how do customers move between segments?"),
+    ("03_churn_model", "Churn risk",
+     "Who is likely to stop buying within the churn horizon, how sure is the model, and why?"),
+    ("04_customer_value", "Customer value",
+     "What is each customer expected to buy and be worth, how uncertain is it, and how did past forecasts do?"),
+    ("05_experiments", "Experiments",
+     "What did a past campaign really do against a random control group, and who responds to an offer?"),
+    ("06_campaigns", "Campaigns and the decision",
+     "Which campaign to run, or none: expected profit, chance of a loss, and the test that would confirm it?"),
+    ("07_executive_summary", "Executive summary",
+     "What to do now and how the customer base is doing, on one page for the leadership team?"),
 ]
+# Short names in the navigation bar of every page (the reports' template lists the same links).
+NAV = [("01_eda", "Data"), ("02_segmentation", "Segments"), ("03_churn_model", "Churn"),
+       ("04_customer_value", "Value"), ("05_experiments", "Experiments"), ("06_campaigns", "Campaigns"),
+       ("07_executive_summary", "Summary")]
 _PACKAGES = ["retention", "pandas", "numpy", "scipy", "scikit-learn", "plotly", "itables", "papermill", "nbconvert"]
 
 
@@ -103,55 +109,27 @@ def find_artifact_json(out_dir: Path, name: str) -> dict[str, Any] | None:
     return None
 
 
-# Until the decisions library writes kpis.json (contract C6), the index reads the executive summary's KPIs and
-# needs to know their unit and direction.
-_LEGACY_KPIS = {"Active customers": ("active", "count", True), "At-risk customers": ("at_risk", "count", False),
-                "Revenue exposure": ("revenue_exposure", "money", False),
-                "Retention rate": ("retention_rate", "share", True)}
-
-
-def _legacy_kpis(summary: dict[str, Any]) -> dict[str, Any]:
-    """The executive summary's KPIs in the shape of ``kpis.json``."""
-    kpis = []
-    for kpi in summary["kpis"]:
-        key, unit, higher = _LEGACY_KPIS.get(kpi["name"], (kpi["name"], "count", None))
-        kpis.append({**kpi, "key": key, "unit": unit, "higher_is_better": higher})
-    return {"as_of": summary["as_of"], "previous_as_of": None, "currency": summary["currency"],
-            "period_days": summary.get("period_days"), "kpis": kpis}
-
-
-# The four cards of the index (2 x 2 or 4 x 1); the at-risk share goes into the at-risk card's note.
-INDEX_KPIS = ("base", "at_risk", "expected_loss", "retention_rate")
-
-
-def _index_cards(kpis: dict[str, Any]) -> list[KpiCard]:
-    present = {k["key"]: k for k in kpis["kpis"]}
-    keys = [k for k in INDEX_KPIS if k in present]
-    cards = kpi_cards_from_json(kpis, keys if len(keys) == len(INDEX_KPIS) else None)
-    share = present.get("at_risk_share")
-    if share is not None and len(keys) == len(INDEX_KPIS):
-        cards[1] = replace(cards[1], note=f"{pct(share['current'])} of the customer base")
-    return cards
-
-
 def _control_tower(out_dir: Path) -> str:
-    """The decision card and KPI cards (from ``decision.json`` / ``kpis.json``, else the executive summary)."""
+    """The decision card, the four headline KPI cards and the executive summary's narrative, all read from the
+    run's products (``decision.json``, ``kpis.json``, ``work/executive_summary.json``): the same numbers as the
+    executive summary, never computed here."""
     esc = html.escape
     decision = find_artifact_json(out_dir, "decision.json")
     kpis = find_artifact_json(out_dir, "kpis.json")
     summary_path = out_dir / "work" / "executive_summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
-    if kpis is None and summary is not None:
-        kpis = _legacy_kpis(summary)
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
     parts = []
     if decision is not None:
-        parts.append(decision_card_html(decision))
+        parts.append(decision_card_html(decision, fold=True))
     if kpis is not None:
-        parts.append(f'<h2>Control tower <span class="muted">as of {esc(day(kpis["as_of"]))}</span></h2>')
-        parts.append(kpi_cards_html(_index_cards(kpis)))
-    if decision is None and summary is not None:
-        actions = "".join(f"<li>{esc(a)}</li>" for a in summary["actions"])
-        parts.append(callout_html(summary["narrative"]) + f"<h3>Recommended actions</h3><ol>{actions}</ol>")
+        parts.append(f'<h2>How the customer base is doing <span class="muted">as of {esc(day(kpis["as_of"]))}'
+                     f"</span></h2>")
+        parts.append(kpi_cards_html(headline_kpi_cards(kpis)))
+    if summary is not None and summary.get("narrative"):
+        parts.append(callout_html(summary["narrative"], title="In short"))
+    if decision is None and kpis is None:
+        parts.append('<p class="muted">The decision and the headline numbers appear here once the campaigns step '
+                     "(06_campaigns) has written decision.json and kpis.json.</p>")
     return "".join(parts)
 
 
@@ -230,13 +208,10 @@ def _or_na(value: Any) -> str:
 
 def _nav() -> str:
     links = "".join(f'<a href="{stem}.html">{i} {html.escape(short)}</a>'
-                    for i, (stem, short) in enumerate(_NAV, 1))
+                    for i, (stem, short) in enumerate(NAV, 1))
     return (f'<nav class="series-nav" aria-label="Report series"><a class="home" href="index.html">Retention reports'
             f"</a>{links}</nav>")
 
-
-_NAV = [("01_eda", "Data"), ("02_segmentation", "Segments"), ("03_churn_model", "Churn"), ("04_clv_roi", "CLV & ROI"),
-        ("05_executive_summary", "Summary")]
 
 
 def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
@@ -244,9 +219,10 @@ def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
     column dictionary, and the run manifest as a readable table."""
     esc = html.escape
     rows = []
-    for stem, title, question in SERIES:
+    for number_, (stem, title, question) in enumerate(SERIES, 1):
         if (out_dir / f"{stem}.html").exists():
-            rows.append(f'<li><a href="{stem}.html"><strong>{esc(title)}</strong></a> &mdash; {esc(question)}</li>')
+            rows.append(f'<li value="{number_}"><a href="{stem}.html"><strong>{esc(title)}</strong></a> &mdash; '
+                        f"{esc(question)}</li>")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Retention report series</title>
@@ -255,6 +231,8 @@ def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
 {_nav()}
 <main>
 <h1>Retention report series</h1>
+<p>Seven reports turn the shop's transaction log into retention decisions; the decision and the headline numbers
+come first, the reports that explain them below.</p>
 <p class="muted">Data: {esc(_or_na(manifest.get("data_path")))} &middot; period {esc(_or_na(manifest.get("period")))}
  &middot; params: {esc(_or_na(manifest.get("params_file")))}</p>
 {_control_tower(out_dir)}
@@ -271,16 +249,41 @@ def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
     return target
 
 
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run the whole series first (make reports).")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _without_notes(value: Any) -> Any:
+    """``value`` without its ``note`` sentences (their numbers are reviewed as numbers; wording is not)."""
+    if isinstance(value, dict):
+        return {k: _without_notes(v) for k, v in value.items() if k != "note"}
+    return value
+
+
+_DECISION_KEYS = ("action", "pinned", "campaign", "analysis_pick", "test_campaign", "targets", "expected_net_profit",
+                  "roi", "p_loss", "break_even_uplift", "assumed_uplift", "break_even_status", "max_p_loss")
+_OPTION_KEYS = ("targets", "expected_net_profit", "roi", "p_loss", "break_even_uplift")
+
+
 def key_results(out_dir: Path) -> dict[str, Any]:
-    """The run's key numbers in one small dict, committed as ``results/key_results.json`` for regression review."""
+    """The run's key numbers in one small dict, committed as ``results/key_results.json`` for regression review:
+    the data, the churn model, the value model, the experiment read, the decision (with every option evaluated)
+    and the headline KPIs, each read from the product its step wrote."""
     work, artifacts = out_dir / "work", out_dir / "artifacts"
-    info = json.loads((work / "prepared.json").read_text())
-    churn = json.loads((artifacts / "churn_summary.json").read_text())
-    roi = json.loads((work / "roi_summary.json").read_text())
-    summary = json.loads((work / "executive_summary.json").read_text())
+    info = _read_json(work / "prepared.json")
+    decision = _read_json(artifacts / "decision.json")
+    kpis = _read_json(artifacts / "kpis.json")
+    offer = decision.get("offer") or {}
     return {
-        "data": {k: info[k] for k in ("rows_in", "rows_kept", "customers", "first_date", "end_date")},
-        "churn": churn,
-        "campaigns": roi,
-        "kpis": {k["name"]: {"current": k["current"], "previous": k["previous"]} for k in summary["kpis"]},
+        "data": {k: info.get(k) for k in ("rows_in", "rows_kept", "customers", "first_date", "end_date")},
+        "churn": _without_notes(_read_json(artifacts / "churn_summary.json")),
+        "value": _without_notes(_read_json(artifacts / "value_summary.json")),
+        "experiment": _without_notes(_read_json(artifacts / "experiment_summary.json")),
+        "decision": {**{k: decision.get(k) for k in _DECISION_KEYS}, "cost_model": offer.get("cost_model"),
+                     "options": {a["campaign"]: {k: a.get(k) for k in _OPTION_KEYS}
+                                 for a in decision.get("alternatives") or []}},
+        "kpis": {k["key"]: {"current": k["current"], "previous": k["previous"], "change": k.get("change")}
+                 for k in kpis["kpis"]},
     }

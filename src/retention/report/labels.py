@@ -102,9 +102,6 @@ COLUMNS: dict[str, ColumnInfo] = {
                       "date none of them saw, the way they are used on the future."),
     "baseline": _C("Baseline", "text", "A simple score every model must beat to be worth shipping: days since the "
                    "last order, or the purchase model's own answer."),
-    "bgnbd": _C("BG/NBD purchase model", "text", "A 'buy till you die' model: each customer buys at a steady rate "
-                "of their own until they silently leave. It gives every customer's chance of no order in a period "
-                "without learning from churn labels (the value report's model)."),
     "calibrated": _C("Calibrated", "text", "Probabilities that come true as often as they say: of the customers "
                      "given 70%, about 70% do not buy."),
     "shop_calendar": _C("Shop calendar", "text", "How busy each month and weekday is against an average day, "
@@ -159,7 +156,6 @@ COLUMNS: dict[str, ColumnInfo] = {
                        "The group's mean probability that a customer has not silently left."),
     # the forecast backtest (forecast_backtest.csv) and the cohort curves (cohort_value_curves.csv)
     "cutoff": _C("Cutoff", "date", "The as-of date of a backtest fit: the model sees only purchases up to it."),
-    "model": _C("Model"),
     "model_label": _C("Model"),
     "seasonal": _C("Seasonal", "text", "Whether the forecast follows the shop's calendar (seasonal index)."),
     "calendar": _C("Calendar", "text", "The calendar effects the seasonal forecast uses (month, weekday)."),
@@ -179,7 +175,6 @@ COLUMNS: dict[str, ColumnInfo] = {
     "no_purchase_share": _C("Observed share with no order", "share", "Share of customers who made no order in the "
                             "window: what the mean predicted chance of no order should match (calibration)."),
     "chosen": _C("Chosen"),
-    "cohort": _C("Cohort", "text", "Customers whose first purchase fell in the same month."),
     "months_since_acquisition": _C("Months since first purchase", "count"),
     "period": _C("Period", "text", "Observed (up to the as-of date) or forecast (after it)."),
     "cumulative_margin_per_customer": _C("Cumulative margin per customer", "money",
@@ -237,15 +232,12 @@ COLUMNS: dict[str, ColumnInfo] = {
                      "the fixed cost per campaign."),
     "expected_profit": _C("Expected incremental profit", "money",
                           "Expected extra margin from the offer minus its expected discounts and contact cost."),
-    "predicted_uplift": _C("Predicted uplift", "share", "Points the offer adds to the customer's chance of buying "
-                           "within the test's outcome window, by the uplift model."),
     "incremental_revenue": _C("Extra revenue", "money", "Revenue the offer's extra buyers bring."),
     "extra_buyers": _C("Extra buyers", "number", "Customers the offer is expected to turn into buyers."),
     "discount_cost": _C("Discounts given", "money"),
     "expected_churners": _C("Expected non-buyers", "number"),
     "in_base": _C("In the customer base"),
     "at_risk": _C("At risk"),
-    "sleeping_dog": _C("Sleeping dog"),
     "response_weight": _C("Response weight", "number", "Extra buyers the offer makes of the customer per unit of "
                           "uplift."),
     "response_value": _C("Value of a response", "money"),

@@ -66,7 +66,7 @@ def profile(tmp_path_factory):
 
 def _enhanced_is_complete(p: Profile) -> None:
     enhanced = p.artifact("enhanced_customer_data.csv")
-    for name in ("segments.customers", "churn.customers", "clv.customers"):
+    for name in [n for n in catalog.PRODUCTS if n.endswith(".customers")]:
         stage = pd.read_parquet(p.out / catalog.PRODUCTS[name].path)
         missing = set(stage.columns) - set(enhanced.columns)
         assert not missing, f"enhanced_customer_data.csv lacks {name} columns {missing}"
@@ -96,7 +96,9 @@ def test_touching_a_notebook_reruns_exactly_what_depends_on_it(profile, name):
     ("eda", "top_n", 7, "01_eda"),
     ("segmentation", "export_segments", ["Champions"], "02_segmentation"),
     ("churn", "seed", 3, "03_churn_model"),
-    ("roi", "monte_carlo_draws", 1000, "04_clv_roi"),
+    ("clv", "uncertainty_draws", 150, "04_customer_value"),
+    ("experiment", "outcome_days", 45, "05_experiments"),
+    ("roi", "monte_carlo_draws", 1000, "06_campaigns"),
 ])
 def test_changing_a_params_key_reruns_exactly_its_readers(profile, section, key, value, step):
     def change():

@@ -156,10 +156,3 @@ def test_ids_shown_are_pseudonymous_with_a_salt(tmp_path, monkeypatch):
     hvar = pd.read_csv(out / "artifacts" / r.files["high_value_at_risk"], dtype={"CustomerID": "string"})
     assert set(hvar["CustomerID"]) == set(r.high_value_at_risk["CustomerID"])
 
-
-def test_no_migration_when_the_data_is_shorter_than_the_period(tmp_path):
-    _, out, r, _ = _run(tmp_path, {"segmentation": {"migration_days": 400}})
-    assert r.earlier is None and r.migration is None and r.migration_summary is None and r.flow_order == ()
-    written = pd.read_csv(out / "artifacts" / r.files["migration"])
-    assert list(written.columns) == ["from_segment", "to_segment", "customers"] and written.empty
-    assert len(r.customers) > 0

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 import pytest
+import yaml
 
+from retention import cli
 from retention.generator import GeneratorConfig, generate
+from retention.privacy import SALT_ENV
 
 
 def make_lines(rows: list[tuple]) -> pd.DataFrame:
@@ -30,3 +36,25 @@ def small_log():
 def lines():
     """Build canonical transactions from tuples: ``lines([(invoice, code, qty, date, price, customer), ...])``."""
     return make_lines
+
+
+@pytest.fixture(autouse=True)
+def _no_salt(monkeypatch):
+    """No test inherits pseudonymisation from the shell; the tests that want it set the salt themselves."""
+    monkeypatch.delenv(SALT_ENV, raising=False)
+
+
+def prepared_profile(folder: Path, extra: dict[str, Any] | None = None, *, n_customers: int = 400,
+                     seed: int = 5) -> tuple[Path, Path]:
+    """A small generated profile in ``folder``, prepared: ``(params file, output folder)``.
+
+    ``extra`` adds params sections (a ``generator`` section is merged into the size and seed given).
+    """
+    extra = dict(extra or {})
+    generator = {"n_customers": n_customers, "seed": seed, **extra.pop("generator", {})}
+    params = folder / "small.yaml"
+    params.write_text(yaml.safe_dump({"data": {"path": str(folder / "data" / "log.csv")}, "generator": generator,
+                                      **extra}))
+    out = folder / "out"
+    assert cli.main(["prepare", "--params", str(params), "--out", str(out)]) == 0
+    return params, out

@@ -14,30 +14,21 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import prepared_profile
 
-from retention import catalog, cli, stages
+from retention import catalog, stages
 from retention.generator.truth import true_incremental_profit
-from retention.privacy import SALT_ENV
 
 CHAIN = ("02_segmentation", "03_churn_model", "04_customer_value", "05_experiments", "06_campaigns")
 
 
 def _chain(folder, extra: dict) -> tuple:
-    params = folder / "small.yaml"
-    params.write_text(yaml.safe_dump({"data": {"path": str(folder / "data" / "log.csv")},
-                                      "generator": {"n_customers": 400, "seed": 5, **extra.get("generator", {})},
-                                      **{k: v for k, v in extra.items() if k != "generator"}}))
-    out = folder / "out"
-    assert cli.main(["prepare", "--params", str(params), "--out", str(out)]) == 0
+    params, out = prepared_profile(folder, extra)
     result = None
     for step in CHAIN:
         result = stages.run(step, str(params), out)
     return params, out, result
 
-
-@pytest.fixture(autouse=True)
-def _no_salt(monkeypatch):
-    monkeypatch.delenv(SALT_ENV, raising=False)
 
 
 @pytest.fixture(scope="module")

@@ -12,27 +12,18 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from conftest import prepared_profile
 
-from retention import catalog, churn, cli, stages
-from retention.privacy import SALT_ENV
+from retention import catalog, churn, stages
 
 STEP = "03_churn_model"
 
-
-@pytest.fixture(autouse=True)
-def _no_salt(monkeypatch):
-    monkeypatch.delenv(SALT_ENV, raising=False)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("churn")
-    params = folder / "small.yaml"
-    params.write_text(yaml.safe_dump({"data": {"path": str(folder / "data" / "log.csv")},
-                                      "generator": {"n_customers": 400, "seed": 5}}))
-    out = folder / "out"
-    assert cli.main(["prepare", "--params", str(params), "--out", str(out)]) == 0
+    params, out = prepared_profile(folder)
     for step in ("01_eda", "02_segmentation"):
         stages.run(step, str(params), out)
     # The churn stage reads no transaction lines (the engine gives it examples, features and purchase days).
@@ -164,4 +155,5 @@ def test_a_rerun_reproduces_the_csv_artifacts_byte_for_byte(run):
     params, out, _, _ = run
     before = _digests(out)
     stages.run(STEP, str(params), out)
-    assert _digests(out) == before
+    after = _digests(out)
+    assert after == before, [name for name in before if after.get(name) != before[name]]

@@ -6,19 +6,16 @@ import dataclasses
 
 import pandas as pd
 import pytest
-import yaml
+from conftest import prepared_profile
 
-from retention import cli, eda, stages
+from retention import eda, stages
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
     folder = tmp_path_factory.mktemp("eda")
-    params = folder / "small.yaml"
-    params.write_text(yaml.safe_dump({"data": {"path": str(folder / "data" / "log.csv")},
-                                      "generator": {"n_customers": 300, "seed": 3}}))
-    assert cli.main(["prepare", "--params", str(params), "--out", str(folder / "out")]) == 0
-    return stages.run("01_eda", str(params), folder / "out")
+    params, out = prepared_profile(folder, n_customers=300, seed=3)
+    return stages.run("01_eda", str(params), out)
 
 
 def test_the_result_holds_every_table_from_the_engine(result):

@@ -12,15 +12,10 @@ import pytest
 import yaml
 
 from retention import catalog, cli, stages
-from retention.privacy import SALT_ENV
 
 SUMMARY_KEYS = {"present", "campaign", "sent_at", "outcome_days", "n_treatment", "n_control", "uplift", "learner",
                 "qini_share_of_oracle", "note"}
 
-
-@pytest.fixture(autouse=True)
-def _no_salt(monkeypatch):
-    monkeypatch.delenv(SALT_ENV, raising=False)
 
 
 def _profile(folder, **sections) -> tuple:

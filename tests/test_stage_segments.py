@@ -34,10 +34,6 @@ def _run(folder, extra=None):
     return params, out, results["02_segmentation"], reads["02_segmentation"]
 
 
-@pytest.fixture(autouse=True)
-def _no_salt(monkeypatch):
-    monkeypatch.delenv(SALT_ENV, raising=False)
-
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):

@@ -24,12 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from bs4 import BeautifulSoup
+from conftest import prepared_profile
 
-from retention import cli, stages
 from retention import report as rp
-from retention.privacy import SALT_ENV
+from retention import stages
 from retention.report import site
 from retention.report.components import format_kpi
 from retention.stages import summary as stage
@@ -115,20 +114,12 @@ def cdnow_kpis() -> dict[str, Any]:
     return kpis
 
 
-@pytest.fixture(autouse=True)
-def _no_salt(monkeypatch):
-    monkeypatch.delenv(SALT_ENV, raising=False)
-
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """A small generated profile, prepared and segmented (stage 02), with a churn table."""
     root = tmp_path_factory.mktemp("summary")
-    params = root / "small.yaml"
-    params.write_text(yaml.safe_dump({"data": {"path": str(root / "data" / "log.csv")},
-                                      "generator": {"n_customers": 400, "seed": 5}}))
-    out = root / "out"
-    assert cli.main(["prepare", "--params", str(params), "--out", str(out)]) == 0
+    params, out = prepared_profile(root)
     stages.run("02_segmentation", str(params), out)
     seg = pd.read_parquet(out / "work" / "segments_customers.parquet")
     p = 1 - np.exp(-seg["Recency"].to_numpy() / 120.0)  # a churn probability rising with recency

@@ -16,16 +16,11 @@ import pytest
 import yaml
 
 from retention import catalog, cli, clv, stages
-from retention.privacy import SALT_ENV
 
 STEP = "04_customer_value"
 C1 = ["p_alive", "p_no_purchase", "expected_purchases", "expected_purchases_if_alive", "expected_order_value",
       "expected_revenue_if_alive", "clv"]
 
-
-@pytest.fixture(autouse=True)
-def _no_salt(monkeypatch):
-    monkeypatch.delenv(SALT_ENV, raising=False)
 
 
 def _profile(folder, **sections) -> str:

@@ -8,20 +8,15 @@ import hashlib
 from pathlib import Path
 
 import pytest
-import yaml
+from conftest import prepared_profile
 
-from retention import catalog, cli, stages
-from retention.privacy import SALT_ENV
+from retention import catalog, stages
 
 
 @pytest.fixture(scope="module")
 def series(tmp_path_factory):
     folder = tmp_path_factory.mktemp("series")
-    params = folder / "small.yaml"
-    params.write_text(yaml.safe_dump({"data": {"path": str(folder / "data" / "log.csv")},
-                                      "generator": {"n_customers": 400, "seed": 5}}))
-    out = folder / "out"
-    assert cli.main(["prepare", "--params", str(params), "--out", str(out)]) == 0
+    params, out = prepared_profile(folder)
     results, reads = {}, {}
     for step in catalog.NOTEBOOK_STEPS:
         ctx = stages.open_context(step, str(params), out)
@@ -29,10 +24,6 @@ def series(tmp_path_factory):
         reads[step] = ctx.params_read
     return params, out, results, reads
 
-
-@pytest.fixture(autouse=True)
-def _no_salt(monkeypatch):
-    monkeypatch.delenv(SALT_ENV, raising=False)
 
 
 def test_every_stage_returns_a_frozen_result_and_writes_its_products(series):

@@ -37,6 +37,7 @@ __all__ = [
     "naive_day",
     "raw_schema",
     "safe_div",
+    "settled",
     "to_sql",
     "trim",
     "work_table",
@@ -178,6 +179,20 @@ def safe_div(num: Any, den: Any) -> Any:
     ibis = ibis_module()
     den = den.cast("float64")
     return ibis.ifelse(den == 0, ibis.null("float64"), num.cast("float64") / den)
+
+
+SUM_DECIMALS = 6
+"""Decimals every engine sum is rounded to when it comes to pandas (see :func:`settled`)."""
+
+
+def settled(values: Any) -> Any:
+    """Sums fetched from an engine, rounded to :data:`SUM_DECIMALS` decimals.
+
+    A parallel aggregation adds the same numbers in a different order from run to run, so a sum of prices may
+    come back as 65419.93 once and 65419.92999999999 the next time. Rounded, every run gives the same values,
+    the same models and the same CSV bytes; the rounding is far below a penny.
+    """
+    return values.round(SUM_DECIMALS)
 
 
 def naive_day(value: Any, name: str) -> pd.Timestamp:

@@ -48,13 +48,13 @@ def prepared_profile(folder: Path, extra: dict[str, Any] | None = None, *, n_cus
                      seed: int = 5) -> tuple[Path, Path]:
     """A small generated profile in ``folder``, prepared: ``(params file, output folder)``.
 
-    ``extra`` adds params sections (a ``generator`` section is merged into the size and seed given).
+    ``extra`` adds params sections (``generator`` and ``data`` sections are merged into the defaults).
     """
     extra = dict(extra or {})
     generator = {"n_customers": n_customers, "seed": seed, **extra.pop("generator", {})}
     params = folder / "small.yaml"
-    params.write_text(yaml.safe_dump({"data": {"path": str(folder / "data" / "log.csv")}, "generator": generator,
-                                      **extra}))
+    data = {"path": str(folder / "data" / "log.csv"), **extra.pop("data", {})}
+    params.write_text(yaml.safe_dump({"data": data, "generator": generator, **extra}))
     out = folder / "out"
     assert cli.main(["prepare", "--params", str(params), "--out", str(out)]) == 0
     return params, out

@@ -127,3 +127,31 @@ def test_clean_lines_and_returns(both, tmp_path):
         a = a.sort_values(keys, kind="stable").reset_index(drop=True)
         b = b.astype(a.dtypes.to_dict()).sort_values(keys, kind="stable").reset_index(drop=True)
         agree(name, a, b)
+
+
+def _series(folder, engine: str):
+    """prepare and every stage of the catalog on a small generated profile, with the given engine."""
+    from conftest import prepared_profile
+
+    from retention import catalog, stages
+
+    folder.mkdir()
+    shared = {"path": str(folder.parent / "log.csv")}  # one generated log for both engines
+    params, out = prepared_profile(folder, {"engine": {"name": engine}, "data": shared})
+    for step in catalog.NOTEBOOK_STEPS:
+        stages.run(step, str(params), out)
+    return out / "artifacts"
+
+
+def test_the_whole_series_on_spark_writes_the_duckdb_artifacts(spark, tmp_path):
+    """A user who outgrows one machine points the same params at Spark and gets the same CSVs and JSON."""
+    duck = _series(tmp_path / "duckdb", "duckdb")
+    sparked = _series(tmp_path / "spark", "spark")
+    names = sorted(p.name for p in duck.iterdir())
+    assert names == sorted(p.name for p in sparked.iterdir()) and len(names) >= 15
+    for name in names:
+        if name.endswith(".csv"):
+            agree(name, pd.read_csv(duck / name, dtype={"CustomerID": str}),
+                  pd.read_csv(sparked / name, dtype={"CustomerID": str}))
+        else:
+            assert (duck / name).read_bytes() == (sparked / name).read_bytes(), name

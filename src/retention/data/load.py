@@ -241,7 +241,8 @@ def _empty() -> pd.DataFrame:
 def _schema():
     import pyarrow as pa
 
-    types = {"Quantity": pa.float64(), "UnitPrice": pa.float64(), "InvoiceDate": pa.timestamp("ns")}
+    # Microseconds, the finest unit every engine reads (Spark rejects Parquet nanosecond timestamps).
+    types = {"Quantity": pa.float64(), "UnitPrice": pa.float64(), "InvoiceDate": pa.timestamp("us")}
     return pa.schema([(c, types.get(c, pa.string())) for c in CANONICAL_COLUMNS])
 
 
@@ -266,6 +267,7 @@ def load_to_parquet(path: str | Path, folder: str | Path, column_map: Mapping[st
         parts, rows, schema = [], 0, _schema()
         for chunk in loader.chunks(plan):
             part = f"part-{len(parts):05d}.parquet"
+            chunk["InvoiceDate"] = chunk["InvoiceDate"].dt.floor("us")  # sub-microsecond noise of spreadsheet dates
             pq.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False), staging / part)
             parts.append(part)
             rows += len(chunk)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from retention.engine.sql import arg_min, ibis_module, safe_div, settled
+from retention.engine.sql import arg_min, ibis_module, safe_div
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -100,7 +100,7 @@ def finish_purchase_days(frame: pd.DataFrame) -> pd.DataFrame:
     """Engine rows -> ``CustomerID`` (string), ``day`` (int64 day number), ``value`` (float), sorted by customer
     then day, on a fresh index (the engines return rows in no particular order)."""
     out = pd.DataFrame({"CustomerID": frame["CustomerID"].astype("string"),
-                        "day": frame["day"].astype(np.int64), "value": settled(frame["value"].astype(float))})
+                        "day": frame["day"].astype(np.int64), "value": frame["value"].astype(float)})
     return out.sort_values(["CustomerID", "day"], kind="stable").reset_index(drop=True)
 
 
@@ -114,11 +114,10 @@ def finish_summary(frame: pd.DataFrame, *, unit: str, holdout_days: int | None =
     columns = list(SUMMARY_COLUMNS) + ([] if holdout_days is None else list(HOLDOUT_COLUMNS[:2]))
     out = out[columns].copy()
     out["frequency"] = out["frequency"].astype(np.int64)
-    for column in ("recency", "T"):
+    for column in ("recency", "T", "monetary_value"):
         out[column] = out[column].astype(float)
-    out["monetary_value"] = settled(out["monetary_value"].astype(float))
     if holdout_days is not None:
         out["frequency_holdout"] = out["frequency_holdout"].astype(np.int64)
-        out["monetary_value_holdout"] = settled(out["monetary_value_holdout"].astype(float))
+        out["monetary_value_holdout"] = out["monetary_value_holdout"].astype(float)
         out["duration_holdout"] = holdout_days / _days_per_unit(unit)
     return out.sort_index()

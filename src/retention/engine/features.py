@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from retention.engine.sql import ibis_module, safe_div, settled
+from retention.engine.sql import ibis_module, safe_div
 from retention.features import FEATURE_COLUMNS, RECENT_DAYS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -162,7 +162,7 @@ def finish_features(frame: pd.DataFrame) -> pd.DataFrame:
         out[column] = out[column].astype(np.int64)
     for column in ("Monetary", "PurchaseVelocity", "AvgOrderValue", "ReturnRate", "UniqueProducts",
                    "PeakSeasonShare", f"Monetary_{RECENT_DAYS}d", "OrdersPerMonthRecentVsOverall"):
-        out[column] = settled(pd.to_numeric(out[column], errors="coerce").astype(float))
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
     out["PeakSeason"] = out["PeakSeason"].astype(bool)
     out["Country"] = out["Country"].astype("str")
     out["FirstPurchase"] = days_to_timestamps(out["FirstPurchase"])

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from retention.engine.sql import ibis_module, settled
+from retention.engine.sql import ibis_module
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -56,5 +56,5 @@ def finish_window_purchases(frame: pd.DataFrame, customers: pd.Index) -> pd.Data
     out = found.reindex(pd.Index(customers, dtype="string", name="CustomerID"))[list(OUTCOME_COLUMNS)]
     out["orders"] = out["orders"].fillna(0).astype(np.int64)
     for column in ("revenue", "first_order_revenue"):
-        out[column] = settled(pd.to_numeric(out[column], errors="coerce").fillna(0.0).astype(float))
+        out[column] = pd.to_numeric(out[column], errors="coerce").fillna(0.0).astype(float)
     return out

@@ -24,7 +24,7 @@ from retention.engine.config import EngineConfig, check_peak_months, check_windo
 from retention.engine.inputs import Source, input_files, resolve_layout
 from retention.engine.plan import Plan
 from retention.engine.runners import DuckDBRunner, SparkRunner, spark_session
-from retention.engine.sql import day_number, naive_day
+from retention.engine.sql import day_number, naive_day, settled
 
 __all__ = ["NothingKept", "Session", "open_log"]
 
@@ -89,7 +89,7 @@ class Session:
     def _clean(self, pre_dropped: Mapping[str, int] | None) -> None:
         from retention.engine.cleaning import OPTIONAL, ledger_frame, number
 
-        span = self._runner.fetch(self.plan.last_date()).iloc[0]
+        span = self.fetch(self.plan.last_date()).iloc[0]
         last = span["last"]
         self.input_first_date, self.input_last_date = pd.Timestamp(span["first"]), pd.Timestamp(last)
         self.input_columns = {c: number(span[f"with_{c}"]) > 0 for c in OPTIONAL}
@@ -99,7 +99,7 @@ class Session:
         else:
             self.end_date = pd.Timestamp(last).normalize() if pd.notna(last) else pd.NaT
         # without any dated line every data line is charged to missing_date, whatever the end day
-        counts = self._runner.fetch(self.plan.reason_counts(self.end_date if pd.notna(self.end_date)
+        counts = self.fetch(self.plan.reason_counts(self.end_date if pd.notna(self.end_date)
                                                             else pd.Timestamp("1970-01-01")))
         counts["reason"] = counts["reason"].astype(object).where(counts["reason"].notna(), None)
         self._check_missing_numbers(counts)
@@ -111,7 +111,7 @@ class Session:
         self._runner.materialize("lines", self.plan.kept_lines(self.end_date, self.detect_duplicates))
         self._lap("clean")
         self._runner.materialize("returns", self.plan.return_lines(self.end_date))
-        totals = self._runner.fetch(self.plan.kept_totals()).iloc[0]
+        totals = self.fetch(self.plan.kept_totals()).iloc[0]
         if number(totals["positive_returns"]):
             raise ValueError("returns must hold cancellation lines with Revenue <= 0; some are positive.")
         self.ledger = ledger_frame(counts, totals, pre_dropped)
@@ -147,8 +147,12 @@ class Session:
         self._built.add(name)
 
     def fetch(self, sql: str) -> pd.DataFrame:
-        """Run ``sql`` (over the work tables) and return the result as a pandas frame."""
-        return self._runner.fetch(sql)
+        """Run ``sql`` (over the work tables) and return the result as a pandas frame, its float columns
+        :func:`~retention.engine.sql.settled` (the same values on every run of a parallel engine)."""
+        frame = self._runner.fetch(sql)
+        for column in frame.columns[[dtype.kind == "f" for dtype in frame.dtypes]]:
+            frame[column] = settled(frame[column])
+        return frame
 
     def upload(self, name: str, frame: pd.DataFrame) -> None:
         """Replace the small work table ``name`` (``cutoffs``, ``edges``) with ``frame``."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from retention.engine.sql import arg_min, ibis_module, safe_div
+from retention.engine.sql import arg_min, exact_sum, ibis_module, safe_div
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -46,7 +46,7 @@ def rfm_summary_expr(days: ibis.Table, cutoff_day: int, unit: str, dialect: str,
     per_unit = _days_per_unit(unit)
     t = _window(days, start_day, cutoff_day)
     per = t.group_by("CustomerID").aggregate(
-        first_day=t.day.min(), last_day=t.day.max(), n_days=t.count(), total=t.value.sum(),
+        first_day=t.day.min(), last_day=t.day.max(), n_days=t.count(), total=exact_sum(t.value),
         first_value=arg_min(t.value, t.day, dialect),
     )
     frequency = (per.n_days - 1).cast("int64")
@@ -69,7 +69,7 @@ def calibration_holdout_expr(days: ibis.Table, calibration_day: int, holdout_day
     ibis = ibis_module()
     summary = rfm_summary_expr(days, calibration_day, unit, dialect, start_day)
     later = days.filter((days.day > calibration_day) & (days.day <= holdout_day))
-    holdout = later.group_by("CustomerID").aggregate(n_holdout=later.count(), total_holdout=later.value.sum()) \
+    holdout = later.group_by("CustomerID").aggregate(n_holdout=later.count(), total_holdout=exact_sum(later.value)) \
         .rename(CustomerID_h="CustomerID")
     joined = summary.left_join(holdout, summary.CustomerID == holdout.CustomerID_h)
     n = joined.n_holdout.fill_null(0).cast("int64")

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from retention.engine.config import EngineConfig
-from retention.engine.sql import epoch_days, ibis_module, month_index
+from retention.engine.sql import epoch_days, exact_sum, ibis_module, month_index
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -173,7 +173,7 @@ def last_date(lines: ibis.Table) -> ibis.Table:
 def reason_counts(lines: ibis.Table, config: EngineConfig, end_day: pd.Timestamp) -> ibis.Table:
     """Per reason (missing = kept): lines and revenue."""
     t = lines.select(reason=reason(lines, rule_flags(lines, config, end_day)), Revenue=lines.Revenue)
-    return t.group_by("reason").aggregate(rows=t.count(), revenue=t.Revenue.sum())
+    return t.group_by("reason").aggregate(rows=t.count(), revenue=exact_sum(t.Revenue))
 
 
 def _day_columns(t: ibis.Table) -> dict[str, Any]:
@@ -210,8 +210,8 @@ def kept_totals(kept: ibis.Table, returns: ibis.Table) -> ibis.Table:
     extra = kept.copies - 1
     positive = returns.aggregate(positive_returns=(returns.Revenue > 0).cast("int64").sum())
     return kept.aggregate(
-        distinct_rows=kept.count(), distinct_revenue=kept.Revenue.sum(),
-        repeat_rows=extra.sum(), repeat_revenue=(extra.cast("float64") * kept.Revenue).sum(),
+        distinct_rows=kept.count(), distinct_revenue=exact_sum(kept.Revenue),
+        repeat_rows=extra.sum(), repeat_revenue=exact_sum(extra.cast("float64") * kept.Revenue),
         with_code=kept.StockCode.count(),
         fractional_quantities=(kept.Quantity != kept.Quantity.floor()).cast("int64").sum(),
         first_date=kept.InvoiceDate.min(), last_date=kept.InvoiceDate.max(),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from retention.engine.sql import ibis_module
+from retention.engine.sql import exact_sum, ibis_module
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -48,7 +48,7 @@ def orders_expr(invoices: ibis.Table) -> ibis.Table:
     """One row per invoice: customer (smallest id), first time, lines, items, value (:func:`retention.eda.orders`)."""
     return invoices.group_by("InvoiceNo").aggregate(
         CustomerID=invoices.CustomerID.min(), InvoiceDate=invoices.first_time.min(),
-        lines=invoices.lines.sum(), items=invoices.items.sum(), value=invoices.value.sum(),
+        lines=invoices.lines.sum(), items=exact_sum(invoices.items), value=exact_sum(invoices.value),
     )
 
 
@@ -66,7 +66,7 @@ def _joined(left: ibis.Table, right: ibis.Table, key: str) -> ibis.Table:
 
 def monthly_expr(days: ibis.Table, invoices: ibis.Table) -> ibis.Table:
     """Per month index: revenue, orders, active customers and customers buying for the first time."""
-    per = days.group_by("month").aggregate(revenue=days.value.sum())
+    per = days.group_by("month").aggregate(revenue=exact_sum(days.value))
     per = _joined(per, count_distinct(days, ["month"], "CustomerID", "active_customers"), "month")
     per = _joined(per, count_distinct(invoices, ["month"], "InvoiceNo", "orders"), "month")
     first = days.group_by("CustomerID").aggregate(first=days.month.min())
@@ -85,7 +85,7 @@ def weekday_hour_expr(orders: ibis.Table) -> ibis.Table:
 def country_expr(invoices: ibis.Table) -> ibis.Table:
     """Per known country: revenue, customers and orders."""
     known = invoices.filter(invoices.Country.notnull())
-    by = known.group_by("Country").aggregate(revenue=known.value.sum())
+    by = known.group_by("Country").aggregate(revenue=exact_sum(known.value))
     by = _joined(by, count_distinct(known, ["Country"], "CustomerID", "customers"), "Country")
     return _joined(by, count_distinct(known, ["Country"], "InvoiceNo", "orders"), "Country")
 
@@ -93,7 +93,7 @@ def country_expr(invoices: ibis.Table) -> ibis.Table:
 def top_products_expr(lines: ibis.Table, n: int) -> ibis.Table:
     """The ``n`` products with the most revenue (ties: by code): revenue, units, customers."""
     coded = lines.filter(lines.StockCode.notnull())
-    by = coded.group_by("StockCode").aggregate(revenue=coded.Revenue.sum(), units=coded.Quantity.sum())
+    by = coded.group_by("StockCode").aggregate(revenue=exact_sum(coded.Revenue), units=exact_sum(coded.Quantity))
     top = by.order_by([ibis_module().desc("revenue"), "StockCode"]).limit(int(n))
     buyers = count_distinct(coded.filter(coded.StockCode.isin(top.StockCode)), ["StockCode"], "CustomerID",
                             "customers")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from retention.engine.sql import ibis_module, safe_div
+from retention.engine.sql import exact_sum, ibis_module, safe_div
 from retention.features import FEATURE_COLUMNS, RECENT_DAYS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,9 +41,9 @@ def _per_day(days: ibis.Table, cutoffs: ibis.Table, window_days: int | None,
     recent = t.day > t.cutoff - RECENT_DAYS
     month_of_year = t.month % 12 + 1
     return t.group_by(["cutoff", "CustomerID"]).aggregate(
-        first_day=t.day.min(), last_day=t.day.max(), order_days=t.count(), gross=t.value.sum(),
-        peak=t.value.sum(where=month_of_year.isin([int(m) for m in peak_months])),
-        recent_gross=t.value.sum(where=recent),
+        first_day=t.day.min(), last_day=t.day.max(), order_days=t.count(), gross=exact_sum(t.value),
+        peak=exact_sum(t.value, where=month_of_year.isin([int(m) for m in peak_months])),
+        recent_gross=exact_sum(t.value, where=recent),
     )
 
 
@@ -81,7 +81,7 @@ def _products(source: ibis.Table, cutoffs: ibis.Table, window_days: int | None) 
 def _returned(back: ibis.Table, cutoffs: ibis.Table, window_days: int | None) -> ibis.Table:
     t = in_period(back, cutoffs, window_days)
     return t.group_by(["cutoff", "CustomerID"]).aggregate(
-        back=t.value.sum(), recent_back=t.value.sum(where=t.day > t.cutoff - RECENT_DAYS),
+        back=exact_sum(t.value), recent_back=exact_sum(t.value, where=t.day > t.cutoff - RECENT_DAYS),
     )
 
 

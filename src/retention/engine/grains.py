@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retention.engine.sql import exact_sum
+
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
@@ -19,7 +21,8 @@ __all__ = ["invoice_days", "new_products", "purchase_days", "returned_days"]
 
 def purchase_days(invoices: ibis.Table) -> ibis.Table:
     """Kept revenue per customer and purchase day (``DAYS_SCHEMA``), from :func:`invoice_days`."""
-    return invoices.group_by(["CustomerID", "day"]).aggregate(month=invoices.month.max(), value=invoices.value.sum())
+    return invoices.group_by(["CustomerID", "day"]).aggregate(month=invoices.month.max(),
+                                                                  value=exact_sum(invoices.value))
 
 
 def invoice_days(lines: ibis.Table) -> ibis.Table:
@@ -28,7 +31,7 @@ def invoice_days(lines: ibis.Table) -> ibis.Table:
     An invoice almost always has one customer, country and day, so this is about one row per order.
     """
     return lines.group_by(["CustomerID", "InvoiceNo", "Country", "day"]).aggregate(
-        month=lines.month.max(), value=lines.Revenue.sum(), lines=lines.count(), items=lines.Quantity.sum(),
+        month=lines.month.max(), value=exact_sum(lines.Revenue), lines=lines.count(), items=exact_sum(lines.Quantity),
         first_time=lines.InvoiceDate.min(), last_time=lines.InvoiceDate.max(),
     )
 
@@ -42,4 +45,4 @@ def new_products(lines: ibis.Table) -> ibis.Table:
 
 def returned_days(returns: ibis.Table) -> ibis.Table:
     """Returned value (positive) per customer and day (``BACK_SCHEMA``)."""
-    return returns.group_by(["CustomerID", "day"]).aggregate(value=(-returns.Revenue).sum())
+    return returns.group_by(["CustomerID", "day"]).aggregate(value=exact_sum(-returns.Revenue))

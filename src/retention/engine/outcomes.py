@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from retention.engine.sql import ibis_module
+from retention.engine.sql import exact_sum, ibis_module
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
@@ -40,12 +40,12 @@ def window_purchases(invoices: ibis.Table, sends: ibis.Table, window_days: int) 
     t = invoices.join(followed, invoices.CustomerID == followed.CustomerID_s)
     inside = t.filter((t.day > t.sent) & (t.day <= t.sent + int(window_days)))
     orders = inside.group_by(["CustomerID", "InvoiceNo"]).aggregate(when=inside.first_time.min(),
-                                                                    value=inside.value.sum())
+                                                                    value=exact_sum(inside.value))
     ranked = orders.mutate(position=ibis.row_number().over(group_by="CustomerID",
                                                            order_by=["when", "InvoiceNo"]))
     return ranked.group_by("CustomerID").aggregate(
-        orders=ranked.count(), revenue=ranked.value.sum(),
-        first_order_revenue=ranked.value.sum(where=ranked.position == 0),
+        orders=ranked.count(), revenue=exact_sum(ranked.value),
+        first_order_revenue=exact_sum(ranked.value, where=ranked.position == 0),
     )
 
 

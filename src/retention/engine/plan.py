@@ -25,6 +25,7 @@ from retention.engine.sql import (
     LINES_SCHEMA,
     NEW_PRODUCTS_SCHEMA,
     RETURNS_SCHEMA,
+    exact_sum,
     raw_schema,
     to_sql,
     work_table,
@@ -178,20 +179,21 @@ def _order_numbers(orders: ibis.Table) -> ibis.Table:
     when = orders.InvoiceDate
     timed = (when.hour() * 3600 + when.minute() * 60 + when.second()) > 0
     return orders.aggregate(orders=orders.count(), median_order_value=orders.value.median(),
-                            mean_order_value=orders.value.mean(), median_lines_per_order=orders.lines.median(),
+                            mean_order_value=exact_sum(orders.value) / orders.count(),
+                            median_lines_per_order=orders.lines.median(),
                             orders_with_time=timed.cast("int64").sum())
 
 
 def _large_orders(orders: ibis.Table, threshold: float) -> ibis.Table:
     large = orders.value >= float(threshold)
-    return orders.aggregate(large_orders=large.cast("int64").sum(), large_revenue=orders.value.sum(where=large))
+    return orders.aggregate(large_orders=large.cast("int64").sum(), large_revenue=exact_sum(orders.value, where=large))
 
 
 def _customer_numbers(orders: ibis.Table, days: ibis.Table) -> ibis.Table:
     per = orders.group_by("CustomerID").aggregate(n=orders.count())
     share = per.aggregate(one_time_share=(per.n == 1).cast("float64").mean())
     customers = days.select("CustomerID").distinct()
-    total = days.aggregate(revenue=days.value.sum()).cross_join(customers.aggregate(customers=customers.count()))
+    total = days.aggregate(revenue=exact_sum(days.value)).cross_join(customers.aggregate(customers=customers.count()))
     return total.cross_join(share)
 
 

@@ -24,7 +24,7 @@ from retention.engine.config import EngineConfig, check_peak_months, check_windo
 from retention.engine.inputs import Source, input_files, resolve_layout
 from retention.engine.plan import Plan
 from retention.engine.runners import DuckDBRunner, SparkRunner, spark_session
-from retention.engine.sql import day_number, naive_day, settled
+from retention.engine.sql import day_number, naive_day
 
 __all__ = ["NothingKept", "Session", "open_log"]
 
@@ -147,12 +147,8 @@ class Session:
         self._built.add(name)
 
     def fetch(self, sql: str) -> pd.DataFrame:
-        """Run ``sql`` (over the work tables) and return the result as a pandas frame, its float columns
-        :func:`~retention.engine.sql.settled` (the same values on every run of a parallel engine)."""
-        frame = self._runner.fetch(sql)
-        for column in frame.columns[[dtype.kind == "f" for dtype in frame.dtypes]]:
-            frame[column] = settled(frame[column])
-        return frame
+        """Run ``sql`` (over the work tables) and return the result as a pandas frame."""
+        return self._runner.fetch(sql)
 
     def upload(self, name: str, frame: pd.DataFrame) -> None:
         """Replace the small work table ``name`` (``cutoffs``, ``edges``) with ``frame``."""

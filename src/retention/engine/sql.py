@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from retention.features import as_day
@@ -37,8 +36,8 @@ __all__ = [
     "month_index",
     "naive_day",
     "raw_schema",
+    "exact_sum",
     "safe_div",
-    "settled",
     "to_sql",
     "trim",
     "work_table",
@@ -182,23 +181,22 @@ def safe_div(num: Any, den: Any) -> Any:
     return ibis.ifelse(den == 0, ibis.null("float64"), num.cast("float64") / den)
 
 
-SUM_DIGITS = 12
-"""Significant digits every engine sum keeps when it comes to pandas (see :func:`settled`)."""
+MONEY_SCALE = 1_000_000
+"""Units per money (or quantity) unit in which :func:`exact_sum` adds: micro-units."""
 
 
-def settled(values: pd.Series) -> pd.Series:
-    """Sums fetched from an engine, rounded to :data:`SUM_DIGITS` significant digits.
+def exact_sum(value: Any, where: Any = None) -> Any:
+    """The sum of a money or quantity column that is the same whatever order the engine adds in.
 
-    A parallel aggregation adds the same numbers in a different order from run to run, so a sum of prices may
-    come back as 65419.93 once and 65419.92999999999 the next time (a difference in the last bit or two).
-    Rounded to 12 significant digits, every run gives the same values, the same models and the same CSV bytes,
-    while every value stays within a relative 5e-13 of the exact sum.
+    Floats added in parallel give different last bits from run to run (65419.93 once, 65419.92999999999 the
+    next), and a model fitted on them, a chart's embedded data or a CSV would differ between reruns. Each value
+    is turned into whole micro-units (``round(value * 1e6)`` as int64) and the integers are added, which is
+    exact in any order; the total comes back as float. Prices and amounts with more than six decimals lose the
+    digits beyond the sixth, per line.
     """
-    x = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        magnitude = np.floor(np.log10(np.abs(x)))
-    scale = 10.0 ** (SUM_DIGITS - 1 - np.where(np.isfinite(magnitude), magnitude, 0.0))
-    return pd.Series(np.round(x * scale) / scale, index=values.index, name=values.name)
+    units = (value * MONEY_SCALE).round().cast("int64")
+    total = units.sum() if where is None else units.sum(where=where)
+    return total.cast("float64") / MONEY_SCALE
 
 
 def naive_day(value: Any, name: str) -> pd.Timestamp:

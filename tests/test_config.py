@@ -136,11 +136,9 @@ def test_the_dict_view_builds_the_roi_librarys_campaigns():
 
 
 def test_temporary_fill_ins_of_the_dict_view():
-    # roi.chosen_campaign: null lets the analysis choose (phase B); until then the notebooks read the first campaign.
-    assert validate_params({"roi": {"chosen_campaign": None}})["roi"]["chosen_campaign"] == "Win-back"
-    assert validate({"roi": {"chosen_campaign": None}}).roi.chosen_campaign is None
-    # decision.pinned_campaign, when set, is what the notebooks analyse.
-    assert validate_params({"decision": {"pinned_campaign": "Nurture"}})["roi"]["chosen_campaign"] == "Nurture"
+    # the campaign is a result of the analysis (decision.pinned_campaign may force one); no params key chooses it.
+    assert "chosen_campaign" not in validate_params({})["roi"]
+    assert validate_params({"decision": {"pinned_campaign": "Nurture"}})["decision"]["pinned_campaign"] == "Nurture"
     # churn.production_model: auto (the churn notebook ships the best candidate); an explicit name is kept.
     assert validate_params({})["churn"]["production_model"] == "auto"
     assert validate_params({"churn": {"production_model": "Random forest"}})["churn"]["production_model"] == \
@@ -170,7 +168,8 @@ def test_params_hash_is_stable_and_changes_with_any_value(tmp_path):
     reordered.write_text("churn:\n  seed: 42\ndata:\n  source: generated\n")
     assert params_hash(load(spelled_out)) == params_hash(load(reordered)) == params_hash(Params())
     assert params_hash(load("params/default.yaml")) == params_hash(Params())
-    variants = [{"churn": {"seed": 1}}, {"data": {"end_date": "2011-01-01"}}, {"roi": {"chosen_campaign": None}},
+    variants = [{"churn": {"seed": 1}}, {"data": {"end_date": "2011-01-01"}},
+                {"decision": {"pinned_campaign": "Nurture"}},
                 {"churn": {"production_model": "Logistic regression"}}, {}]
     assert len({params_hash(validate(v)) for v in variants}) == len(variants)
     assert params_hash(Params().data) == params_hash(validate({"churn": {"seed": 1}}).data)

@@ -88,10 +88,10 @@ def test_anchors_and_merge_keys_are_not_duplicates(tmp_path):
 
 
 def test_a_campaign_segment_that_no_rule_defines(tmp_path):
-    text = ("roi:\n  chosen_campaign: Mine\n  campaigns:\n    - name: Mine\n      segments: [Lost, Hibernatng]\n"
+    text = ("roi:\n  campaigns:\n    - name: Mine\n      segments: [Lost, Hibernatng]\n"
             "      discount: 0.1\n      uplift: 0.1\n")
     assert error(tmp_path, text) == (
-        ", line 5: roi.campaigns[0] (Mine) targets segment 'Hibernatng', which segmentation.rules does not define. "
+        ", line 4: roi.campaigns[0] (Mine) targets segment 'Hibernatng', which segmentation.rules does not define. "
         "Did you mean 'Hibernating'? Fix: use segment names of segmentation.rules: ['Champions', 'Loyal Customers', "
         "'Potential Loyalists', 'New Customers', 'Promising', 'Need Attention', 'About To Sleep', \"Can't Lose "
         "Them\", 'At Risk', 'Hibernating', 'Lost'].")
@@ -100,15 +100,12 @@ def test_a_campaign_segment_that_no_rule_defines(tmp_path):
 def test_campaign_segments_follow_renamed_segment_rules():
     rules = [{"segment": "Everyone", "r": [1, 5], "fm": [1, 5]}]
     campaign = {"name": "All", "segments": ["Everyone"], "discount": 0.1, "uplift": 0.1}
-    assert validate({"segmentation": {"rules": rules}, "roi": {"campaigns": [campaign], "chosen_campaign": "All"}})
+    assert validate({"segmentation": {"rules": rules}, "roi": {"campaigns": [campaign]}})
     assert problem({"segmentation": {"rules": rules}}).startswith(  # the default campaigns name the default segments
         "roi.campaigns[0] (Win-back) targets segment 'Hibernating', which segmentation.rules does not define.")
 
 
-def test_chosen_and_pinned_campaigns_must_exist():
-    assert problem({"roi": {"chosen_campaign": "Protec"}}) == (
-        "roi.chosen_campaign 'Protec' is not one of the campaigns ['Win-back', 'Protect', 'Nurture', 'High-value at "
-        "risk']. Did you mean 'Protect'? Fix: name one of them, or set null to let the analysis choose.")
+def test_a_pinned_campaign_must_exist():
     assert problem({"decision": {"pinned_campaign": "Nurtur"}}).startswith(
         "decision.pinned_campaign 'Nurtur' is not one of the campaigns ['Win-back', 'Protect', 'Nurture', "
         "'High-value at risk']. Did you mean 'Nurture'? Fix: name one of roi.campaigns")
@@ -132,21 +129,20 @@ def test_model_names_are_checked_with_a_suggestion():
 def test_cluster_features_rule_columns_and_risk_bands_are_names_too():
     assert "unknown: ['Recncy'] (" in problem({"segmentation": {"cluster_features": ["Recncy", "Monetary"]}})
     message = problem({"roi": {"campaigns": [{"name": "X", "rule": "Monetery > 100", "discount": 0.1,
-                                              "uplift": 0.1}], "chosen_campaign": "X"}})
+                                              "uplift": 0.1}]}})
     assert message.startswith("roi.campaigns[0].rule = 'Monetery > 100' uses 'Monetery', which is not a column of "
                               "the customer table (")
     assert "Did you mean 'Monetary'? Fix: use only ['CustomerID', 'churn_probability'" in message
     assert "is not a valid condition" in problem({"roi": {"campaigns": [
-        {"name": "X", "rule": "Monetary >>> 1", "discount": 0.1, "uplift": 0.1}], "chosen_campaign": "X"}})
-    assert problem({"roi": {"campaigns": [{"name": "X", "risk_bands": ["Hihg"], "discount": 0.1, "uplift": 0.1}],
-                            "chosen_campaign": "X"}}).startswith(
+        {"name": "X", "rule": "Monetary >>> 1", "discount": 0.1, "uplift": 0.1}]}})
+    banded = {"name": "X", "risk_bands": ["Hihg"], "discount": 0.1, "uplift": 0.1}
+    assert problem({"roi": {"campaigns": [banded]}}).startswith(
         "roi.campaigns[0].risk_bands[0] = 'Hihg' is not one of ['Low', 'Medium', 'High']")
 
 
 def test_a_valid_rule_with_quoted_names_and_text_values_passes():
     rule = "`Monetary` > 100 and Segment in ['Lost', 'At Risk'] and risk_band != 'Low'"
-    params = validate({"roi": {"campaigns": [{"name": "X", "rule": rule, "discount": 0.1, "uplift": 0.1}],
-                               "chosen_campaign": "X"}})
+    params = validate({"roi": {"campaigns": [{"name": "X", "rule": rule, "discount": 0.1, "uplift": 0.1}]}})
     assert params.roi.campaigns[0].rule == rule
 
 
@@ -190,7 +186,7 @@ def test_wrong_types_anywhere(raw, expected):
                                                    "per targeted customer, in the currency). Fix: use a value of at "
                                                    "least 0."),
     ({"roi": {"campaigns": [{"name": "X", "segments": ["Lost"], "discount": 0.1, "uplift": 0.1,
-                             "fixed_cost": -5.0}], "chosen_campaign": "X"}},
+                             "fixed_cost": -5.0}]}},
      "roi.campaigns[0].fixed_cost = -5.0 is below the minimum 0"),
     ({"churn": {"cost_missed_churner": 0}}, "churn.cost_missed_churner = 0 is below the minimum 0.01"),
     ({"roi": {"scenario": {"uplift": 1.5}}}, "roi.scenario.uplift = 1.5 is above the maximum 1 (share of would-be "
@@ -236,13 +232,13 @@ def test_thresholds_in_the_wrong_order_and_windows_that_cannot_fit(raw, expected
 def test_a_campaign_without_its_economics_or_a_target_or_a_name():
     assert problem({"roi": {"economics": {"margin": 0.4}}}) == (
         "roi.campaigns[0] (Win-back) has no redemption_rate. Fix: set it in the campaign or in roi.economics.")
-    assert problem({"roi": {"campaigns": [{"name": "X", "discount": 0.1, "uplift": 0.1}], "chosen_campaign": "X"}}
+    assert problem({"roi": {"campaigns": [{"name": "X", "discount": 0.1, "uplift": 0.1}]}}
                    ).startswith("roi.campaigns[0] = {'name': 'X', 'discount': 0.1, 'uplift': 0.1} has no target rule")
     assert problem({"roi": {"campaigns": [{"segments": ["Lost"], "discount": 0.1}]}}).startswith(
         "roi.campaigns[0].name is missing (unique, human-readable name). Fix: add it.")
     assert problem({"roi": {"campaigns": []}}).startswith("roi.campaigns = [] needs at least 1 entry")
-    assert problem({"roi": {"campaigns": [{"name": "A", "segments": ["Lost"], "discount": 0.1, "uplift": 0.1}] * 2,
-                            "chosen_campaign": "A"}}).startswith(
+    assert problem({"roi": {"campaigns": [{"name": "A", "segments": ["Lost"], "discount": 0.1, "uplift": 0.1}] * 2}}
+                   ).startswith(
         "roi.campaigns: campaign names must be unique; repeated: ['A'].")
 
 
@@ -318,7 +314,7 @@ def test_unknown_sections_and_keys_at_any_depth_suggest_the_closest_name():
 
 @pytest.mark.parametrize("text", [
     "", "- a\n", "data:\n\tcurrency: USD\n", "churn:\n  seed: 1\n  seed: 2\n", "data:\n  end_date: 2011-13-01\n",
-    "roi:\n  chosen_campaign: Nope\n", "data:\n  source: database\n", b"data:\n  currency: \xa3\n",
+    "decision:\n  pinned_campaign: Nope\n", "data:\n  source: database\n", b"data:\n  currency: \xa3\n",
     "data: [a]\n", "data:\n  path: a: b\n",
 ])
 def test_the_cli_turns_every_class_into_one_error_line(tmp_path, capsys, text):

@@ -70,8 +70,8 @@ def test_segmentation_rules_and_cross_checks():
 
 
 def test_roi_and_churn_params_are_checked():
-    with pytest.raises(ParamsError, match="chosen_campaign 'Nope'"):
-        validate_params({"roi": {"chosen_campaign": "Nope"}})
+    with pytest.raises(ParamsError, match="pinned_campaign 'Nope'"):
+        validate_params({"decision": {"pinned_campaign": "Nope"}})
     with pytest.raises(ParamsError, match="Did you mean 'discount'|discont"):
         validate_params({"roi": {"campaigns": [{"name": "X", "segments": ["Lost"], "discont": 0.1}]}})
     with pytest.raises(ParamsError, match="low <= high"):

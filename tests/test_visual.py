@@ -9,8 +9,8 @@ Two kinds of test:
   is not in ``KNOWN_FAILURES``; they need ``RETENTION_VISUAL=1`` (``make test-visual`` sets it, installs
   chromium when missing and builds both profiles). Screenshots go to ``<folder>/work/shots/``.
 
-``KNOWN_FAILURES`` lists what the toolkit cannot fix without rewriting a notebook. Phase B empties it: an
-entry that no longer occurs fails ``test_report_known_failures_still_occur``, so the list only shrinks.
+``KNOWN_FAILURES`` lists findings accepted for a while, each with the reason; it is empty now. An entry that
+no longer occurs fails ``test_report_known_failures_still_occur``, so the list only shrinks.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HAS_CHROMIUM = visual.find_chromium() is not None
 needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason="chromium is not installed (make test-visual installs it)")
 
-# (profile, page stem, check, a substring of the element) -> why it is left for phase B (per-notebook fixes).
-# An entry matches at any width. Phase B empties this list.
+# (profile, page stem, check, a substring of the element) -> why it is accepted for now.
+# An entry matches at any width.
 KNOWN_FAILURES: dict[tuple[str, str, str, str], str] = {
 }
 

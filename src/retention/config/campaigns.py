@@ -128,9 +128,6 @@ class RoiConfig(Section):
         description="economics shared by every campaign unless it sets its own; replace with your figures")
     campaigns: tuple[CampaignConfig, ...] = Field(_DEFAULT_CAMPAIGNS, min_length=1,
                                                   description="the campaigns compared side by side")
-    # Temporary (phase A): decision.pinned_campaign replaces this key; null lets the analysis choose.
-    chosen_campaign: Text | None = Field("High-value at risk", description="the campaign analysed in depth and "
-                                                                           "exported; null: the analysis chooses")
     scenario: Economics = Field(Economics(), description="changes to the chosen campaign for an exact what-if rerun, "
                                                          "e.g. {discount: 0.2, uplift: 0.12}")
     ranges: RangesConfig = Field(
@@ -160,10 +157,6 @@ class RoiConfig(Section):
         if repeated:
             raise RuleError(f"roi.campaigns: campaign names must be unique; repeated: {repeated}. "
                             f"Fix: rename one of them.", ("roi", "campaigns", names.index(repeated[0]), "name"))
-        if self.chosen_campaign is not None and self.chosen_campaign not in names:
-            raise RuleError(f"roi.chosen_campaign '{self.chosen_campaign}' is not one of the campaigns "
-                            f"{list(names)}.{_hint(self.chosen_campaign, names)} Fix: name one of them, or set null "
-                            f"to let the analysis choose.", ("roi", "chosen_campaign"))
         for i, campaign in enumerate(self.campaigns):
             missing = [k for k in _NEEDED if getattr(campaign, k) is None and getattr(self.economics, k) is None]
             if missing:

@@ -1,11 +1,9 @@
-"""Phase-A bridge: today's plain nested dict of params, built from the typed :class:`Params`.
+"""The plain nested dict of params, built from the typed :class:`Params`, for the code that predates it.
 
-The notebooks, ``pipeline.py`` and ``cli.py`` still read ``params["section"]["key"]``; phase B hands them the
-typed object and this module goes. The dict has today's shapes: lists (not tuples), segment rules and campaigns as
-plain dicts, and ``roi.economics`` / ``roi.campaigns`` / ``roi.scenario`` / ``roi.ranges`` holding only the keys
-that are set (as the ROI library reads them). One value is filled in for the notebooks, temporarily:
-``roi.chosen_campaign`` is ``decision.pinned_campaign`` when set, else ``roi.chosen_campaign``, else (null: "let
-the analysis choose", which arrives in phase B) the first campaign.
+``pipeline.py`` (prepare), ``cli.py`` and the report settings still read ``params["section"]["key"]``; the stages
+and notebooks receive the typed object. The dict has the same shapes as the YAML: lists (not tuples), segment
+rules and campaigns as plain dicts, and ``roi.economics`` / ``roi.campaigns`` / ``roi.scenario`` / ``roi.ranges``
+holding only the keys that are set (as the ROI library reads them).
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ def _lists(value: Any) -> Any:
 
 
 def to_dict(params: Params) -> dict[str, dict[str, Any]]:
-    """Today's nested dict view of ``params`` (see the module docstring for the filled-in value)."""
+    """The nested dict view of ``params`` (see the module docstring)."""
     out = _lists(params.model_dump(mode="python"))
     roi = params.roi
     out["roi"].update(
@@ -37,7 +35,6 @@ def to_dict(params: Params) -> dict[str, dict[str, Any]]:
         campaigns=[_lists(c.model_dump(exclude_none=True)) for c in roi.campaigns],
         scenario=roi.scenario.model_dump(exclude_none=True),
         ranges=_lists(roi.ranges.model_dump(exclude_none=True)),
-        chosen_campaign=params.decision.pinned_campaign or roi.chosen_campaign or roi.campaigns[0].name,
     )
     return out
 

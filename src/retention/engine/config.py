@@ -10,10 +10,10 @@ import numpy as np
 
 __all__ = ["ENGINES", "EngineConfig", "EngineName", "Layout", "check_peak_months", "check_window_days"]
 
-ENGINES: tuple[str, ...] = ("pandas", "duckdb", "spark")
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
 """Engine names accepted by :func:`retention.engine.customer_table` (and ``"auto"``)."""
 
-EngineName = Literal["auto", "pandas", "duckdb", "spark"]
+EngineName = Literal["auto", "duckdb", "spark"]
 Layout = Literal["auto", "canonical", "raw"]
 
 

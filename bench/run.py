@@ -9,7 +9,8 @@ itself (imports, data generation and untimed set-up excluded). Per log size:
 * ``anchor`` -- the same work written by hand in DuckDB SQL (bench/anchor.sql), checked against the
   engine's customer table; engine and anchor run ``--repeats`` times, alternating, and the median counts;
 * ``pandas same work`` -- the same work in pandas (read the Parquet, clean_transactions,
-  customer_features, rfm_summary); ``lifetimes summary`` -- lifetimes' summary of the purchase lines (no
+  customer_features, rfm_summary; the pandas peer lives in bench/pandas_peer.py, the product has no pandas
+  path); ``lifetimes summary`` -- lifetimes' summary of the purchase lines (no
   de-duplication); ``dedup floor`` -- the exact de-duplication alone, by hand;
 * ``engine churn examples`` -- features and labels at the churn design's cutoffs in one query;
   ``engine EDA aggregates`` -- every aggregate of the EDA report; ``fits`` and ``churn scoring``.

@@ -149,10 +149,13 @@ def _anchor_check(table: Any, work: Path) -> str:
 
 
 def step_pandas_same_work(source: Path, work: Path) -> dict[str, Any]:
-    """The same work in pandas: read the Parquet, the cleaning rules, the features, the BG/NBD summary."""
-    import pandas as pd
+    """The same work in pandas: read the Parquet, the cleaning rules, the features, the BG/NBD summary.
 
-    from retention import clv, features
+    The features and the summary are the bench's own pandas peer (bench/pandas_peer.py); the product has none.
+    """
+    import pandas as pd
+    import pandas_peer
+
     from retention.cleaning import clean_transactions
 
     start = started()
@@ -160,8 +163,8 @@ def step_pandas_same_work(source: Path, work: Path) -> dict[str, Any]:
     log["Quantity"] = log["Quantity"].astype(float)  # the canonical dtype
     clean = clean_transactions(log, non_product_codes=CODES)
     middle = time.perf_counter()
-    table = features.customer_features(clean.transactions, clean.end_date, returns=clean.returns)
-    clv.rfm_summary(clean.transactions, clean.end_date)
+    table = pandas_peer.customer_features(clean.transactions, clean.end_date, returns=clean.returns)
+    pandas_peer.rfm_summary(clean.transactions, clean.end_date)
     seconds = finished(start)
     return {"seconds": seconds, "customers": len(table),
             "note": f"read + clean {middle - start:.2f} s, features + summary {seconds - (middle - start):.2f} s"}
@@ -283,18 +286,17 @@ def step_churn(source: Path, work: Path) -> dict[str, Any]:
     import pandas as pd
 
     from retention import churn
-    from retention.cleaning import clean_transactions
+    from retention.engine import EngineConfig, open_log
     from retention.generator import GeneratorConfig, generate
 
     model_file = work.parent / "churn_examples.parquet"
     if model_file.exists():
         examples = pd.read_parquet(model_file)
     else:  # labelled examples of the default data, as the churn report builds them
-        clean = clean_transactions(generate(GeneratorConfig()).transactions, non_product_codes=CODES)
         design = churn.ChurnDesign()
-        plan = churn.plan_cutoffs(clean.transactions["InvoiceDate"].min(), clean.end_date, design)
-        examples = churn.build_examples(clean.transactions, plan.labelled, design, returns=clean.returns,
-                                        data_end=clean.end_date)
+        with open_log(generate(GeneratorConfig()).transactions, config=EngineConfig(non_product_codes=CODES)) as log:
+            plan = churn.plan_cutoffs(log.first_date, log.end_date, design)
+            examples = log.churn_examples(plan.labelled, design.horizon_days, data_end=log.end_date)
         examples.to_parquet(model_file)
     model = churn.fit_models(examples, seed=42, names=[churn.PRODUCTION_MODEL])[churn.PRODUCTION_MODEL]
     features = pd.read_parquet(work / "features.parquet")

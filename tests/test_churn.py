@@ -30,14 +30,11 @@ from retention.churn import (
     beats_baseline,
     btyd_features,
     btyd_features_at,
-    build_examples,
     calibrate,
     chosen_hyperparameters,
-    churn_labels,
     confusion_table,
     curves,
     evaluate,
-    features_at,
     fit_models,
     logistic_coefficients,
     make_models,
@@ -52,8 +49,8 @@ from retention.churn import (
 from retention.churn.customers import _reason
 from retention.churn.explain import VIF_LIMIT
 from retention.churn.models import PARAM_GRIDS
-from retention.cleaning import clean_transactions
 from retention.clv import PurchaseDays
+from retention.engine import EngineConfig, open_log
 from retention.generator import GeneratorConfig, generate
 
 NON_PRODUCT_CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"]
@@ -63,39 +60,49 @@ T = pd.Timestamp
 
 @dataclass(frozen=True)
 class Prepared:
-    """A cleaned generated log, its cutoff plan, examples and fitted models."""
+    """A generated log opened in the engine, its cutoff plan, examples and fitted models."""
 
-    transactions: pd.DataFrame
-    returns: pd.DataFrame
+    raw: pd.DataFrame
+    days: PurchaseDays
     end: pd.Timestamp
     truth: pd.DataFrame
     train: pd.DataFrame
     validation: pd.DataFrame
+    labelled: pd.DataFrame
+    live: pd.DataFrame
     models: dict
+
+
+CONFIG = EngineConfig(non_product_codes=tuple(NON_PRODUCT_CODES))
 
 
 @pytest.fixture(scope="module")
 def prepared() -> Prepared:
-    """600 generated customers, cleaned, with examples (BTYD columns included) and every fitted model."""
+    """600 generated customers, cleaned in the engine, with examples (BTYD columns included) and every model."""
     log = generate(GeneratorConfig(n_customers=600, seed=11))
-    clean = clean_transactions(log.transactions, non_product_codes=NON_PRODUCT_CODES)
-    tx, returns = clean.transactions, clean.returns
-    plan = plan_cutoffs(tx["InvoiceDate"].min(), clean.end_date, DESIGN)
-    btyd = btyd_features_at(PurchaseDays.from_transactions(tx), plan.labelled, 90)
-    train = add_btyd_features(build_examples(tx, plan.train, DESIGN, returns, data_end=clean.end_date), btyd)
-    validation = add_btyd_features(build_examples(tx, [plan.validation], DESIGN, returns, data_end=clean.end_date),
-                                   btyd)
+    with open_log(log.transactions, config=CONFIG) as session:
+        end = session.end_date
+        days = PurchaseDays.from_grain(session.purchase_days())
+        plan = plan_cutoffs(session.first_date, end, DESIGN)
+        examples = session.churn_examples(plan.labelled, DESIGN.horizon_days, data_end=end)
+        live = session.customer_features(plan.live)
+    btyd = btyd_features_at(days, plan.labelled, 90)
+    train = add_btyd_features(examples[examples["cutoff"].isin(plan.train)].reset_index(drop=True), btyd)
+    validation = add_btyd_features(examples[examples["cutoff"] == plan.validation].reset_index(drop=True), btyd)
     models = fit_models(train, seed=0)
-    return Prepared(tx, returns, clean.end_date, log.truth, train, validation, models)
+    return Prepared(log.transactions, days, end, log.truth, train, validation, examples, live, models)
 
 
-def _purchases(rows: list[tuple[str, str]]) -> pd.DataFrame:
-    """Clean purchase lines from (CustomerID, InvoiceDate) pairs, one invoice each."""
+def _purchases(rows: list[tuple[str, str]], value: float = 10.0) -> pd.DataFrame:
+    """Canonical lines from (CustomerID, InvoiceDate) pairs, one invoice each (a negative value: a return)."""
     frame = pd.DataFrame(rows, columns=["CustomerID", "InvoiceDate"])
     frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"])
-    frame["InvoiceNo"] = [str(600000 + i) for i in range(len(frame))]
+    prefix = "C" if value < 0 else ""
+    frame["InvoiceNo"] = [f"{prefix}{600000 + i}" for i in range(len(frame))]
     frame["StockCode"] = "P1"
-    frame["Revenue"] = 10.0
+    frame["Description"] = "ITEM"
+    frame["Quantity"] = -1.0 if value < 0 else 1.0
+    frame["UnitPrice"] = abs(value)
     frame["Country"] = "United Kingdom"
     return frame
 
@@ -157,44 +164,46 @@ def hand_log() -> pd.DataFrame:
 
 
 def test_churn_labels_on_a_hand_built_log(hand_log: pd.DataFrame) -> None:
-    labels = churn_labels(hand_log, "2011-03-01", 30)
-    assert labels.name == TARGET
-    assert labels.to_dict() == {"A": 0, "B": 1, "C": 0, "D": 1, "F": 1}
-    assert labels.dtype == np.int64
-    # A time of day on the cutoff changes nothing: the whole cutoff day is history.
-    assert churn_labels(hand_log, "2011-03-01 09:00", 30).equals(labels)
+    with open_log(hand_log, layout="canonical") as log:
+        labels = log.churn_labels("2011-03-01", 30)
+        assert labels.name == TARGET
+        assert labels.to_dict() == {"A": 0, "B": 1, "C": 0, "D": 1, "F": 1}
+        assert labels.dtype == np.int64
+        # A time of day on the cutoff changes nothing: the whole cutoff day is history.
+        assert log.churn_labels("2011-03-01 09:00", 30).equals(labels)
 
 
 def test_churn_labels_refuse_a_window_past_the_data(hand_log: pd.DataFrame) -> None:
-    with pytest.raises(ValueError, match=r"runs to 2011-04-09, past the data's last day 2011-04-05"):
-        churn_labels(hand_log, "2011-03-10", 30)
-    # With a later data end (e.g. the cleaning end date) the same window is complete.
-    assert len(churn_labels(hand_log, "2011-03-10", 30, data_end="2011-04-30")) == 6
+    with open_log(hand_log, layout="canonical") as log:
+        with pytest.raises(ValueError, match=r"runs to 2011-04-09, past the data's last day 2011-04-05"):
+            log.churn_labels("2011-03-10", 30)
+        # With a later data end (e.g. the cleaning end date) the same window is complete.
+        assert len(log.churn_labels("2011-03-10", 30, data_end="2011-04-30")) == 6
 
 
-def test_build_examples_stacks_cutoffs(prepared: Prepared) -> None:
-    train = prepared.train
+def test_examples_stack_cutoffs(prepared: Prepared) -> None:
+    train, days = prepared.train, prepared.days
     assert {"CustomerID", "cutoff", TARGET, *MODEL_FEATURES} <= set(train.columns)
     assert train["cutoff"].nunique() == 4
     assert not train.duplicated(["cutoff", "CustomerID"]).any()
     for cutoff, rows in train.groupby("cutoff"):
-        active = prepared.transactions.loc[prepared.transactions["InvoiceDate"] < cutoff + pd.Timedelta(days=1),
-                                           "CustomerID"].nunique()
+        active = np.unique(days.code[days.day <= days.day_of(cutoff)]).size  # customers who bought by then
         assert len(rows) == active
         assert (rows["LastPurchase"] <= cutoff).all()
     assert 0.2 < train[TARGET].mean() < 0.9
 
 
 def test_no_leakage_future_purchases_change_labels_not_features(prepared: Prepared) -> None:
-    tx, returns, end = prepared.transactions, prepared.returns, prepared.end
+    raw, end = prepared.raw, prepared.end
     cutoff = T("2011-05-04")
-    before = build_examples(tx, [cutoff], DESIGN, returns, data_end=end)
+    with open_log(raw, config=CONFIG) as log:
+        before = log.churn_examples([cutoff], DESIGN.horizon_days, data_end=end)
     churners = before.loc[before[TARGET] == 1, "CustomerID"].head(5).tolist()
     assert len(churners) == 5
     future = _purchases([(c, "2011-05-20 12:00") for c in churners] + [("NEWCOMER", "2011-05-10 09:00")])
-    future_returns = _purchases([(c, "2011-05-21 12:00") for c in churners]).assign(Revenue=-5.0)
-    after = build_examples(pd.concat([tx, future], ignore_index=True), [cutoff], DESIGN,
-                           pd.concat([returns, future_returns], ignore_index=True), data_end=end)
+    future_returns = _purchases([(c, "2011-05-21 12:00") for c in churners], value=-5.0)
+    with open_log(pd.concat([raw, future, future_returns], ignore_index=True), config=CONFIG) as log:
+        after = log.churn_examples([cutoff], DESIGN.horizon_days, data_end=end)
 
     features = [c for c in before.columns if c != TARGET]
     pd.testing.assert_frame_equal(before[features], after[features])  # same customers, same features
@@ -203,12 +212,15 @@ def test_no_leakage_future_purchases_change_labels_not_features(prepared: Prepar
     assert (after.set_index("CustomerID").loc[churners, TARGET] == 0).all()
 
 
-def test_features_at_uses_the_design() -> None:
-    log = _purchases([("A", "2011-01-01"), ("A", "2011-05-30"), ("B", "2011-02-01")])
-    windowed = features_at(log, "2011-06-01", ChurnDesign(feature_window_days=30))
-    assert windowed.index.tolist() == ["A"]
-    assert windowed.loc["A", "Frequency"] == 1
-    assert features_at(log, "2011-06-01", ChurnDesign()).loc["A", "Frequency"] == 2
+def test_features_with_the_designs_window() -> None:
+    with open_log(_purchases([("A", "2011-01-01"), ("A", "2011-05-30"), ("B", "2011-02-01")]),
+                  layout="canonical") as log:
+        design = ChurnDesign(feature_window_days=30)
+        windowed = log.customer_features("2011-06-01", window_days=design.feature_window_days)
+        assert windowed.index.tolist() == ["A"]
+        assert windowed.loc["A", "Frequency"] == 1
+        assert log.customer_features("2011-06-01", window_days=ChurnDesign().feature_window_days
+                                     ).loc["A", "Frequency"] == 2
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -328,10 +340,7 @@ def test_beats_baseline_knows_lower_is_better_for_losses() -> None:
 
 
 def test_refit_and_score_live_customers(prepared: Prepared) -> None:
-    tx, end = prepared.transactions, prepared.end
-    plan = plan_cutoffs(tx["InvoiceDate"].min(), end, DESIGN)
-    labelled = build_examples(tx, plan.labelled, DESIGN, prepared.returns, data_end=end)
-    live = features_at(tx, plan.live, DESIGN, prepared.returns)
+    labelled, live = prepared.labelled, prepared.live
     proba = refit_and_score(PRODUCTION_MODEL, labelled, live, seed=0)
     assert proba.index.equals(live.index)
     # With the model fitted on the training cutoffs, its chosen settings are kept (no new grid search).
@@ -433,12 +442,13 @@ def test_risk_band_edges() -> None:
 
 
 def test_btyd_baseline_uses_only_history_before_each_cutoff(prepared: Prepared) -> None:
-    tx = prepared.transactions
+    days = prepared.days
     cutoff = pd.Timestamp("2011-06-30")
-    before = tx[tx["InvoiceDate"] < cutoff + pd.Timedelta(days=1)]
-    frame = pd.DataFrame({"CustomerID": sorted(before["CustomerID"].unique()), "cutoff": cutoff})
-    at_all = btyd_features(PurchaseDays.from_transactions(tx), cutoff, 90)
-    at_past = btyd_features(PurchaseDays.from_transactions(before), cutoff, 90)
+    before = days.window(None, days.day_of(cutoff))
+    assert before.day.size < days.day.size
+    frame = pd.DataFrame({"CustomerID": list(before.customers[np.unique(before.code)]), "cutoff": cutoff})
+    at_all = btyd_features(days, cutoff, 90)
+    at_past = btyd_features(before, cutoff, 90)
     with_all, with_past = add_btyd_features(frame, at_all), add_btyd_features(frame, at_past)
     p_all = BTYDBaseline().fit(with_all).predict_proba(with_all)
     p_past = BTYDBaseline().fit(with_past).predict_proba(with_past)

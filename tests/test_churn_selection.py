@@ -23,7 +23,6 @@ from retention.churn import (
     add_btyd_features,
     btyd_features,
     btyd_features_at,
-    build_examples,
     choose_threshold,
     collinearity_table,
     compare_models,
@@ -35,8 +34,8 @@ from retention.churn import (
     training_predictions,
 )
 from retention.churn.fitting import group_folds
-from retention.cleaning import clean_transactions
-from retention.clv import BetaGeoModel, PurchaseDays, rfm_summary
+from retention.clv import BetaGeoModel, PurchaseDays
+from retention.engine import EngineConfig, open_log
 from retention.generator import GeneratorConfig, generate
 
 # The small early cutoffs of these logs make the plain BG/NBD fit degenerate (tested on its own below).
@@ -48,26 +47,27 @@ DESIGN = ChurnDesign(horizon_days=90, n_train_cutoffs=2, spacing_days=30, min_hi
 
 
 @pytest.fixture(scope="module")
-def log() -> pd.DataFrame:
-    """Clean purchase lines of 400 generated customers."""
+def log():
+    """400 generated customers, cleaned and kept in the engine."""
     raw = generate(GeneratorConfig(n_customers=400, seed=5)).transactions
-    return clean_transactions(raw, non_product_codes=CODES).transactions
+    with open_log(raw, config=EngineConfig(non_product_codes=tuple(CODES))) as session:
+        yield session
 
 
 @pytest.fixture(scope="module")
-def days(log: pd.DataFrame) -> PurchaseDays:
-    """The purchase days of the log (what the engine's ``purchase_days`` hands the churn stage)."""
-    return PurchaseDays.from_transactions(log)
+def days(log) -> PurchaseDays:
+    """The engine's purchase days of the log (what ``purchase_days`` hands the churn stage)."""
+    return PurchaseDays.from_grain(log.purchase_days())
 
 
 @pytest.fixture(scope="module")
-def examples(log: pd.DataFrame, days: PurchaseDays) -> tuple[pd.DataFrame, pd.DataFrame]:
+def examples(log, days: PurchaseDays) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Training and validation examples with the BTYD columns."""
-    end = log["InvoiceDate"].max().normalize()
-    plan = plan_cutoffs(log["InvoiceDate"].min(), end, DESIGN)
+    end = log.last_date.normalize()
+    plan = plan_cutoffs(log.first_date, end, DESIGN)
     btyd = btyd_features_at(days, plan.labelled, 90)
-    train = add_btyd_features(build_examples(log, plan.train, DESIGN, data_end=end), btyd)
-    valid = add_btyd_features(build_examples(log, [plan.validation], DESIGN, data_end=end), btyd)
+    train = add_btyd_features(log.churn_examples(plan.train, 90, data_end=end), btyd)
+    valid = add_btyd_features(log.churn_examples([plan.validation], 90, data_end=end), btyd)
     return train, valid
 
 
@@ -76,11 +76,11 @@ def examples(log: pd.DataFrame, days: PurchaseDays) -> tuple[pd.DataFrame, pd.Da
 # --------------------------------------------------------------------------------------------------------
 
 
-def test_btyd_features_are_the_bgnbd_predictions_at_the_cutoff(log: pd.DataFrame, days: PurchaseDays) -> None:
+def test_btyd_features_are_the_bgnbd_predictions_at_the_cutoff(log, days: PurchaseDays) -> None:
     cutoff = pd.Timestamp("2011-05-31")
     found = btyd_features(days, cutoff, 90, "W")
     table = found.table
-    summary = rfm_summary(log, cutoff, unit="W")
+    summary = log.rfm_summary(cutoff, unit="W")
     assert list(table.columns) == list(BTYD_FEATURES)
     assert list(table.index) == list(summary.index) and table.index.name == "CustomerID"
     model = BetaGeoModel().fit(summary["frequency"], summary["recency"], summary["T"], covariance=False)
@@ -92,7 +92,8 @@ def test_btyd_features_are_the_bgnbd_predictions_at_the_cutoff(log: pd.DataFrame
     assert found.cutoff == cutoff and not found.seasonal and found.calendar == "none" and not found.penalized
     assert set(found.parameters()) == {"r", "alpha", "a", "b"}
     # Nothing after the cutoff day matters.
-    before = PurchaseDays.from_transactions(log[log["InvoiceDate"] < cutoff + pd.Timedelta(days=1)])
+    before = days.window(None, days.day_of(cutoff))
+    assert before.day.size < days.day.size
     pd.testing.assert_frame_equal(btyd_features(before, cutoff, 90, "W").table, table)
 
 

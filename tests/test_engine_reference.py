@@ -1,10 +1,10 @@
-"""Engine outputs against the pandas functions that still exist for the other libraries (DuckDB).
+"""The engine's outputs against each other on a realistic log (DuckDB); the values are hand-checked elsewhere.
 
-The customer features (:func:`retention.features.customer_features`), the churn labels and examples and the
-BTYD summaries still have pandas versions that the churn, CLV and experiments libraries call; until they go,
-the engine must equal them. The cleaning rules and the EDA aggregates exist only in the engine (their tests are
-hand-computed: ``tests/test_engine_hand.py``); here the ledger and clean lines of the canonical dataset read
-from Parquet must equal those of the same lines handed over in memory (:func:`retention.cleaning.clean_transactions`).
+Every per-line computation exists only in the engine (hand-computed tests: ``tests/test_engine_hand.py``,
+``tests/test_features.py``, ``tests/test_churn.py``, ``tests/test_clv.py``). Here the ledger and clean lines
+of the canonical dataset read from Parquet must equal those of the same lines handed over in memory
+(:func:`retention.cleaning.clean_transactions`), the features at many cutoffs in one query those of one query
+per cutoff, the examples the features joined with the labels, and the calibration summary the plain summary.
 Floats to 1e-9; datetime columns are compared as values (the resolution of a day timestamp is not a difference).
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention import churn, clv, data, features
+from retention import churn, data
 from retention.cleaning import clean_transactions
 from retention.engine import EngineConfig, NothingKept, open_log
 from retention.generator import GeneratorConfig, generate
@@ -76,46 +76,44 @@ def test_ledger_and_clean_lines_equal_the_cleaning_rules(canonical, session, tmp
 
 
 @pytest.mark.parametrize("options", [{}, {"window_days": 120, "peak_months": (11, 12)}])
-def test_features_at_many_cutoffs_equal_customer_features_at_each(canonical, session, options):
+def test_features_at_many_cutoffs_equal_the_features_at_each(canonical, session, options):
+    """One query over many cutoffs (distinct products from the first-purchase days) = one query per cutoff."""
     _, _, cleaned = canonical
     cutoffs = [pd.Timestamp("2011-03-31"), pd.Timestamp("2011-07-15"), cleaned.end_date]
     table = session.customer_features_at(cutoffs, **options)
     assert table["cutoff"].is_monotonic_increasing
     for cutoff in cutoffs:
-        expected = features.customer_features(cleaned.transactions, cutoff, returns=cleaned.returns, **options)
         got = table[table["cutoff"] == cutoff].drop(columns="cutoff").set_index("CustomerID")
-        same(expected, got)
+        same(session.customer_features(cutoff, **options), got)
 
 
-def test_churn_labels_and_examples_equal_the_churn_module(canonical, session):
+def test_churn_examples_join_the_features_and_labels_of_each_cutoff(canonical, session):
     _, _, cleaned = canonical
-    tx, end = cleaned.transactions, cleaned.end_date
+    end = cleaned.end_date
     for window in (None, 150):
         design = churn.ChurnDesign(feature_window_days=window)
-        plan = churn.plan_cutoffs(tx["InvoiceDate"].min(), end, design)
-        expected = churn.build_examples(tx, plan.labelled, design, returns=cleaned.returns, data_end=end)
+        plan = churn.plan_cutoffs(session.first_date, end, design)
         got = session.churn_examples(plan.labelled, design.horizon_days, window_days=window, data_end=end)
-        same(expected, got)
-    expected = churn.churn_labels(tx, plan.validation, 60)
-    pd.testing.assert_series_equal(expected, session.churn_labels(plan.validation, 60))
-    with pytest.raises(ValueError, match="runs to") as caught:
-        churn.churn_labels(tx, end, 30)
-    with pytest.raises(ValueError, match="runs to") as engine_caught:
+        assert got["cutoff"].is_monotonic_increasing and not got.duplicated(["cutoff", "CustomerID"]).any()
+        for cutoff in plan.labelled:
+            rows = got[got["cutoff"] == cutoff].set_index("CustomerID")
+            found = session.customer_features(cutoff, window_days=window)
+            labels = session.churn_labels(cutoff, design.horizon_days, data_end=end)
+            assert rows.index.equals(found.index.intersection(labels.index))
+            same(found.loc[rows.index], rows[found.columns])
+            assert rows["churned"].equals(labels.loc[rows.index].rename("churned"))
+    with pytest.raises(ValueError, match="runs to"):
         session.churn_labels(end, 30)
-    assert str(caught.value) == str(engine_caught.value)
 
 
-@pytest.mark.parametrize("unit", ["D", "W"])
-def test_btyd_summaries_equal_the_clv_module(canonical, session, unit):
-    _, _, cleaned = canonical
-    tx, end = cleaned.transactions, cleaned.end_date
-    same(clv.rfm_summary(tx, end, unit=unit), session.rfm_summary(end, unit=unit))
-    same(clv.rfm_summary(tx, unit=unit), session.rfm_summary(unit=unit))
-    same(clv.rfm_summary(tx, unit=unit, start="2011-04-01"), session.rfm_summary(unit=unit, start="2011-04-01"))
-    same(clv.calibration_holdout_summary(tx, "2011-08-31", end, unit=unit),
-         session.calibration_holdout_summary("2011-08-31", end, unit=unit))
-    same(clv.calibration_holdout_summary(tx, "2011-08-31", end, unit=unit, start="2011-02-01"),
-         session.calibration_holdout_summary("2011-08-31", end, unit=unit, start="2011-02-01"))
+def test_calibration_holdout_summary_is_the_summary_at_the_calibration_end(session):
+    end = session.end_date
+    for unit in ("D", "W"):
+        split = session.calibration_holdout_summary("2011-08-31", end, unit=unit, start="2011-02-01")
+        summary = session.rfm_summary("2011-08-31", unit=unit, start="2011-02-01")
+        same(summary, split[summary.columns])
+        assert (split["duration_holdout"] * (7 if unit == "W" else 1)).round(9).eq((end - pd.Timestamp(
+            "2011-08-31")).days).all()
     with pytest.raises(ValueError, match="must be after calibration_end"):
         session.calibration_holdout_summary(end, "2011-08-31")
 
@@ -134,7 +132,9 @@ def test_a_dataset_without_optional_columns(tmp_path):
         assert not log.detect_duplicates and not log.has_codes
         same(cleaned.ledger, log.ledger)
         got = log.customer_features()
-        same(features.customer_features(cleaned.transactions, cleaned.end_date, returns=cleaned.returns), got)
+        days = log.purchase_days()
+        # without InvoiceNo an order is a customer's purchase day
+        assert got["Frequency"].to_dict() == days.groupby("CustomerID").size().to_dict()
         assert got["UniqueProducts"].isna().all() and got["Country"].isna().all()
         assert log.eda.top_countries().empty and log.eda.top_products().empty
 

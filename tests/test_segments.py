@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention.features import customer_features
+from retention.engine import open_log
 from retention.generator import GeneratorConfig, generate
 from retention.segments import (
     AT_RISK_SEGMENTS,
@@ -36,17 +36,16 @@ from retention.segments import (
 
 
 @pytest.fixture(scope="module")
-def purchases() -> pd.DataFrame:
-    """Crudely cleaned generated purchase lines."""
+def at() -> dict[str, pd.DataFrame]:
+    """The engine's customer features of a generated log (300 customers) at two cutoffs."""
     log = generate(GeneratorConfig(n_customers=300)).transactions
-    keep = (log["CustomerID"].notna() & ~log["InvoiceNo"].str.startswith("C")
-            & (log["Quantity"] > 0) & (log["UnitPrice"] > 0))
-    return log[keep].assign(Revenue=lambda d: d["Quantity"] * d["UnitPrice"]).reset_index(drop=True)
+    with open_log(log, layout="canonical") as session:
+        return {day: session.customer_features(day) for day in ("2011-08-31", "2011-11-30")}
 
 
 @pytest.fixture(scope="module")
-def features(purchases: pd.DataFrame) -> pd.DataFrame:
-    return customer_features(purchases, "2011-11-30")
+def features(at: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return at["2011-11-30"]
 
 
 def _grid() -> pd.DataFrame:
@@ -194,9 +193,8 @@ def test_cluster_input_checks(features: pd.DataFrame) -> None:
         cluster_customers(features, ["Monetary"], k_range=(1, 3))
 
 
-def test_migration_counts_add_up(purchases: pd.DataFrame) -> None:
-    before = customer_features(purchases, "2011-08-31")
-    after = customer_features(purchases, "2011-11-30")
+def test_migration_counts_add_up(at: dict[str, pd.DataFrame]) -> None:
+    before, after = at["2011-08-31"], at["2011-11-30"]
     seg_before = assign_segments(rfm_scores(before))
     seg_after = assign_segments(rfm_scores(after))
     lapsed = lapsed_customers(before, after)

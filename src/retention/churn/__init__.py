@@ -8,7 +8,8 @@ model with the best validation score on the decision metric ships, calibrated, a
 
 Modules (one concern each)
 --------------------------
-* :mod:`~retention.churn.design` -- the definition, cutoff plan, labels and examples (no leakage).
+* :mod:`~retention.churn.design` -- the definition and the cutoff plan (the labels and examples are the
+  engine's, :meth:`retention.engine.Session.churn_examples`).
 * :mod:`~retention.churn.btyd` -- BTYD outputs (P(alive), P(no purchase in H), expected purchases) as
   features, each cutoff's purchase model fitted on the purchase days before it, on the shop's calendar.
 * :mod:`~retention.churn.baselines` -- the recency rule and the BTYD purchase model as baselines.
@@ -48,9 +49,6 @@ from retention.churn.design import (
     TARGET,
     ChurnDesign,
     CutoffPlan,
-    build_examples,
-    churn_labels,
-    features_at,
     plan_cutoffs,
 )
 from retention.churn.evaluate import (
@@ -110,7 +108,7 @@ from retention.churn.threshold import ThresholdChoice, choose_threshold
 
 __all__ = [
     # design
-    "TARGET", "ChurnDesign", "CutoffPlan", "plan_cutoffs", "churn_labels", "features_at", "build_examples",
+    "TARGET", "ChurnDesign", "CutoffPlan", "plan_cutoffs",
     # BTYD features
     "BTYD_FEATURES", "PURCHASE_MODEL", "BTYDFeatures", "purchase_log", "btyd_features", "btyd_features_at",
     "add_btyd_features",

@@ -125,7 +125,7 @@ def top_reasons(fitted_lr: BaseEstimator, live_features: pd.DataFrame, n: int = 
         A logistic regression of :func:`~retention.churn.fit_models` / :func:`~retention.churn.refit`
         (``"Logistic regression"`` or ``"Logistic regression + BTYD"``).
     live_features : pandas.DataFrame
-        Feature frame (e.g. :func:`~retention.churn.features_at` at the live cutoff, with the BTYD
+        Feature frame (e.g. :meth:`retention.engine.Session.customer_features` at the live cutoff, with the BTYD
         columns when the model reads them).
     n : int, default 2
         Reasons per customer at most.

@@ -1,9 +1,11 @@
-"""The churn design: what churned means, where the cutoffs go, and the labelled examples.
+"""The churn design: what churned means and where the cutoffs go.
 
 A customer with at least one purchase on or before the cutoff day ``T`` has *churned* (label 1) when
 they make no purchase in the ``H = horizon_days`` days after it, i.e. in the calendar days
-``T + 1, ..., T + H`` (both included). Features come from :func:`retention.features.customer_features`,
-which never reads past the cutoff day; labels come only from the window after it.
+``T + 1, ..., T + H`` (both included). The features (which never read past the cutoff day) and the labels
+(only from the window after it) are computed over the lines in the engine
+(:meth:`retention.engine.Session.churn_examples`, :meth:`~retention.engine.Session.churn_labels`); this
+module holds the design and the per-customer checks.
 
 :func:`plan_cutoffs` places the cutoffs on the calendar::
 
@@ -14,30 +16,23 @@ which never reads past the cutoff day; labels come only from the window after it
 * The latest *training* cutoff is ``validation - H``, so every training label window ends on or before
   the validation cutoff: the validation labels are out-of-time, nothing about them was seen in training.
 * *Live* scoring uses the last date as the cutoff; its labels lie in the future.
-
-The outputs of :func:`churn_labels` and :func:`build_examples` are a contract: the engine computes the
-same tables (labels and features at many cutoffs) on DuckDB or Spark and is tested against them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from retention.features import as_day, customer_features
+from retention.features import as_day
 
 __all__ = [
     "TARGET",
     "ChurnDesign",
     "CutoffPlan",
     "plan_cutoffs",
-    "churn_labels",
-    "features_at",
-    "build_examples",
     "check_whole",
     "binary_target",
 ]
@@ -69,11 +64,11 @@ class ChurnDesign:
         The first training cutoff is at least this many days after the data's first date, so every
         customer has had a chance to build some history.
     feature_window_days : int, optional
-        Passed to ``customer_features(window_days=...)``: only the last ``feature_window_days`` days
+        The features' ``window_days``: only the last ``feature_window_days`` days
         before each cutoff are used, and only customers with a purchase in that window are scored.
         None (default) uses all history before the cutoff.
     peak_months : tuple of int, default (10, 11, 12)
-        Months counted as the peak season by ``customer_features``.
+        Months counted as the peak season by the customer features.
     """
 
     horizon_days: int = 90
@@ -166,128 +161,6 @@ def plan_cutoffs(first_date: Any, last_date: Any, design: ChurnDesign) -> Cutoff
     train = [latest - k * spacing for k in range(design.n_train_cutoffs) if latest - k * spacing >= earliest]
     return CutoffPlan(train=sorted(train), validation=validation, live=last)
 
-
-
-def _check_log(transactions: pd.DataFrame) -> None:
-    """Raise ValueError unless ``transactions`` has a datetime InvoiceDate and a complete CustomerID."""
-    if not isinstance(transactions, pd.DataFrame):
-        raise ValueError(f"transactions must be a pandas DataFrame, not {type(transactions).__name__}.")
-    missing = [c for c in ("InvoiceDate", "CustomerID") if c not in transactions.columns]
-    if missing:
-        raise ValueError(f"transactions is missing column(s) {missing}.")
-    if not pd.api.types.is_datetime64_any_dtype(transactions["InvoiceDate"]):
-        raise ValueError("transactions['InvoiceDate'] must have a datetime64 dtype; use pd.to_datetime first.")
-    if transactions["CustomerID"].isna().any() or transactions["InvoiceDate"].isna().any():
-        raise ValueError("transactions has lines without CustomerID or InvoiceDate; clean them first.")
-    if transactions.empty:
-        raise ValueError("transactions is empty.")
-
-
-def _localise(day: pd.Timestamp, dates: pd.Series) -> pd.Timestamp:
-    """``day`` in the time zone of ``dates`` when they have one."""
-    tz = getattr(dates.dtype, "tz", None)
-    return day.tz_localize(tz) if tz is not None and day.tzinfo is None else day
-
-
-def churn_labels(transactions: pd.DataFrame, cutoff: Any, horizon_days: int, *,
-                 data_end: Any = None) -> pd.Series:
-    """Churn label per customer active on or before the cutoff day.
-
-    Parameters
-    ----------
-    transactions : pandas.DataFrame
-        Clean purchase lines with InvoiceDate (datetime64) and CustomerID.
-    cutoff : date-like
-        The cutoff day ``T`` (a time of day is ignored; the whole day belongs to the past).
-    horizon_days : int
-        ``H``. The label window is the days ``T + 1`` to ``T + H``, both included.
-    data_end : date-like, optional
-        The last day the data covers; default: the day of the latest InvoiceDate.
-
-    Returns
-    -------
-    pandas.Series
-        Named :data:`TARGET`, index CustomerID (sorted), int64: 1 when the customer made no purchase in
-        the label window, 0 when they did. Only customers with a purchase on or before the cutoff day
-        are labelled; customers who first buy after it are not in the Series.
-
-    Raises
-    ------
-    ValueError
-        When the label window runs past the data's last day: customers buying after it would be
-        mislabelled as churned.
-    """
-    _check_log(transactions)
-    check_whole(horizon_days, "horizon_days", 1)
-    dates = transactions["InvoiceDate"]
-    day = _localise(_as_day(cutoff, "cutoff"), dates)
-    end = dates.max().normalize() if data_end is None else _localise(_as_day(data_end, "data_end"), dates)
-    window_end = day + pd.Timedelta(days=horizon_days)
-    if window_end > end:
-        raise ValueError(
-            f"The {horizon_days}-day label window after the cutoff {day.date()} runs to {window_end.date()}, past "
-            f"the data's last day {end.date()}: customers who buy after {end.date()} would be labelled as churned. "
-            f"Use a cutoff on or before {(end - pd.Timedelta(days=horizon_days)).date()} or a shorter horizon."
-        )
-    start = day + pd.Timedelta(days=1)
-    ids = transactions["CustomerID"]
-    active = pd.Index(ids[dates < start].unique()).sort_values()
-    if active.empty:
-        raise ValueError(f"No customer has a purchase on or before the cutoff {day.date()}.")
-    returned = pd.Index(ids[(dates >= start) & (dates < start + pd.Timedelta(days=horizon_days))].unique())
-    labels = pd.Series((~active.isin(returned)).astype(np.int64), index=active, name=TARGET)
-    labels.index.name = "CustomerID"
-    return labels
-
-
-def features_at(transactions: pd.DataFrame, cutoff: Any, design: ChurnDesign,
-                returns: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Customer features as of ``cutoff`` with the design's window and peak months (no label).
-
-    Use it for live scoring at ``plan.live``; it is :func:`~retention.features.customer_features` with
-    ``peak_months`` and ``window_days`` taken from ``design``, indexed by CustomerID.
-    """
-    return customer_features(transactions, cutoff, returns=returns, peak_months=design.peak_months,
-                             window_days=design.feature_window_days)
-
-
-def build_examples(transactions: pd.DataFrame, cutoffs: Iterable[Any], design: ChurnDesign,
-                   returns: pd.DataFrame | None = None, *, data_end: Any = None) -> pd.DataFrame:
-    """Stack (features as of the cutoff, label after it) for every customer at every cutoff.
-
-    Parameters
-    ----------
-    transactions : pandas.DataFrame
-        Clean purchase lines (see :func:`~retention.features.customer_features`).
-    cutoffs : iterable of date-like
-        Cutoff days, each with a complete label window (see :func:`churn_labels`).
-    design : ChurnDesign
-        Horizon, feature window and peak months.
-    returns : pandas.DataFrame, optional
-        Cancellation lines of identified customers, for the return features.
-    data_end : date-like, optional
-        The data's last day (default: the latest InvoiceDate's day).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (cutoff, customer), sorted by cutoff then CustomerID, RangeIndex: ``CustomerID``,
-        ``cutoff`` (midnight timestamp), the feature columns, and :data:`TARGET`. Features only use lines
-        up to the cutoff day, labels only the window after it. With ``feature_window_days`` only
-        customers with a purchase in the window appear.
-    """
-    frames = []
-    for cutoff in cutoffs:
-        day = _as_day(cutoff, "cutoff")
-        features = features_at(transactions, day, design, returns)
-        labels = churn_labels(transactions, day, design.horizon_days, data_end=data_end)
-        frame = features.join(labels, how="inner")
-        frame.insert(0, "cutoff", day)
-        frames.append(frame.reset_index())
-    if not frames:
-        raise ValueError("cutoffs is empty; pass at least one cutoff day.")
-    examples = pd.concat(frames, ignore_index=True)
-    return examples.sort_values(["cutoff", "CustomerID"], kind="stable").reset_index(drop=True)
 
 
 def binary_target(y: Any) -> np.ndarray:

@@ -167,7 +167,7 @@ def calibrate(estimator: BaseEstimator, X: pd.DataFrame, y: Any, groups: Any, *,
 def _labelled(examples: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     missing = [c for c in (TARGET, "CustomerID") if c not in examples.columns]
     if missing:
-        raise ValueError(f"examples is missing column(s) {missing}; build them with build_examples.")
+        raise ValueError(f"examples is missing column(s) {missing}; build them with the engine's churn_examples.")
     return examples, binary_target(examples[TARGET])
 
 
@@ -192,7 +192,7 @@ def fit_models(examples: pd.DataFrame, seed: int, cv_folds: int = 3, *, calibrat
     Parameters
     ----------
     examples : pandas.DataFrame
-        Labelled training examples from :func:`~retention.churn.build_examples` (training cutoffs only,
+        Labelled training examples from :meth:`retention.engine.Session.churn_examples` (training cutoffs only,
         so the validation cutoff stays out-of-time), with the BTYD columns of
         :func:`~retention.churn.add_btyd_features` when a model needs them.
     seed : int

@@ -68,7 +68,7 @@ MODEL_FEATURES: tuple[str, ...] = (
     "UniqueProducts", "PeakSeasonShare", f"Frequency_{RECENT_DAYS}d", f"Monetary_{RECENT_DAYS}d",
     "OrdersPerMonthRecentVsOverall",
 )
-"""The behavioural columns of :func:`~retention.features.customer_features` the models read."""
+"""The behavioural columns of :meth:`~retention.engine.Session.customer_features` the models read."""
 
 LOG_FEATURES: tuple[str, ...] = (
     "Recency", "Frequency", "Monetary", "Tenure", "PurchaseVelocity", "AvgOrderValue", "UniqueProducts",

@@ -1,10 +1,10 @@
 """Every per-line computation of the series, written once and run by DuckDB (default) or Spark.
 
 The cleaning rules and their ledger (:mod:`~retention.engine.cleaning`), the customer features at one or many
-cutoffs (:func:`retention.features.customer_features`), the churn labels and training examples
-(:func:`retention.churn.churn_labels`, :func:`~retention.churn.build_examples`), the BTYD summaries
-(:func:`retention.clv.rfm_summary`, :func:`~retention.clv.calibration_holdout_summary`) and the EDA
-aggregates (:mod:`retention.eda`, plus order-value and basket-size histograms) are `Ibis
+cutoffs (:mod:`~retention.engine.features`, columns described in :mod:`retention.features`), the churn labels
+and training examples (:mod:`~retention.engine.labels`), the BTYD summaries and their calibration/holdout
+split (:mod:`~retention.engine.btyd`) and the EDA aggregates (:mod:`~retention.engine.eda`, read by
+:mod:`retention.eda`) are `Ibis
 <https://ibis-project.org>`_ expressions over abstract tables. Ibis compiles each to SQL text for DuckDB
 or Spark SQL, which the engine's own client runs (:mod:`~retention.engine.runners`), so lines never
 leave the engine: only per-customer or aggregate tables come back to pandas. Ibis is used as a
@@ -20,8 +20,9 @@ Use::
         log.eda.monthly_activity()
         log.write_clean("out/work")                  # kept lines and returns as Parquet
 
-:func:`customer_table` is the one-call feature step (features + BG/NBD summary + ledger) on pandas (the
-reference), DuckDB or Spark; :func:`differences` lists where two results disagree.
+:func:`customer_table` is the one-call feature step (features + BG/NBD summary + ledger) on DuckDB or Spark;
+:func:`differences` lists where two results disagree. There is no pandas path: the engine's definitions are
+tested against small hand-computed expectations.
 
 Modules: :mod:`~retention.engine.config` (options), :mod:`~retention.engine.inputs` (files, layouts),
 :mod:`~retention.engine.sql` (Ibis helpers, day numbers, work-table schemas), :mod:`~retention.engine.lines`

@@ -1,8 +1,7 @@
-"""The customer table in one call, on pandas (the reference), DuckDB or Spark; its SQL; comparing results."""
+"""The customer table in one call, on DuckDB or Spark; its SQL; comparing results."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -11,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from retention.engine.config import ENGINES, EngineConfig, EngineName
-from retention.engine.inputs import AUTO_PANDAS_MAX_BYTES, Source, input_files, total_bytes
+from retention.engine.inputs import Source, input_files
 from retention.engine.plan import Plan
 from retention.engine.runners import WORK_TABLES
 from retention.engine.session import open_log
@@ -27,9 +26,11 @@ class CustomerTable:
     Attributes
     ----------
     features : pandas.DataFrame
-        :func:`retention.features.customer_features` as of ``cutoff`` (index CustomerID, sorted).
+        The customer features (:data:`retention.features.FEATURE_COLUMNS`) as of ``cutoff`` (index CustomerID,
+        sorted).
     summary : pandas.DataFrame
-        :func:`retention.clv.rfm_summary` as of ``cutoff`` in ``config.unit`` (index CustomerID, sorted).
+        The BTYD summary (frequency, recency, T, monetary_value) as of ``cutoff`` in ``config.unit`` (index
+        CustomerID, sorted).
     ledger : pandas.DataFrame
         The cleaning ledger of :func:`retention.cleaning.clean_transactions`.
     rows_in : int
@@ -60,44 +61,6 @@ class CustomerTable:
         return int(self.ledger.loc[self.ledger["reason"] == "rows_kept", "rows"].iloc[0])
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self._last
-        self._last = now
-
-
-def _run_pandas(files: list[str], cutoff: Any, config: EngineConfig) -> CustomerTable:
-    """The reference: the loader, the cleaning rules, the features and the summary in pandas."""
-    from retention import cleaning, clv, data, features
-
-    clock = _Clock()
-    parts = [data.load(f) for f in files]
-    raw = pd.concat([p.transactions for p in parts], ignore_index=True) if len(parts) > 1 else parts[0].transactions
-    dropped: dict[str, int] = {}
-    for part in parts:
-        for reason, n in part.dropped.items():
-            dropped[reason] = dropped.get(reason, 0) + n
-    clock.lap("load")
-    result = cleaning.clean_transactions(raw, non_product_codes=config.non_product_codes,
-                                         max_quantity=config.max_quantity, max_unit_price=config.max_unit_price,
-                                         end_date=config.end_date, pre_dropped=dropped,
-                                         detect_duplicates=all(p.line_identity for p in parts))
-    clock.lap("clean")
-    day = result.end_date.normalize() if cutoff is None else naive_day(cutoff, "cutoff")
-    table = features.customer_features(result.transactions, day, returns=result.returns,
-                                       peak_months=config.peak_months, window_days=config.window_days)
-    clock.lap("features")
-    summary = clv.rfm_summary(result.transactions, day, unit=config.unit)
-    clock.lap("summary")
-    return CustomerTable(features=table, summary=summary, ledger=result.ledger, rows_in=result.rows_in,
-                         end_date=result.end_date, cutoff=day, engine="pandas", timings=clock.timings)
-
-
 def customer_table(source: Source, cutoff: Any = None, *, config: EngineConfig | None = None,
                    engine: EngineName = "auto", spark: Any = None, layout: str = "auto",
                    **overrides: Any) -> CustomerTable:
@@ -111,8 +74,8 @@ def customer_table(source: Source, cutoff: Any = None, *, config: EngineConfig |
         Feature and summary cutoff day (inclusive); default: the analysis end date.
     config : EngineConfig, optional
         Cleaning rules, feature options and DuckDB limits; keyword ``overrides`` replace its fields.
-    engine : {"auto", "pandas", "duckdb", "spark"}
-        ``"auto"`` uses pandas for inputs under 64 MB and DuckDB above.
+    engine : {"auto", "duckdb", "spark"}
+        ``"auto"`` is DuckDB.
     spark : pyspark.sql.SparkSession, optional
         The session for ``engine="spark"``.
     layout : {"auto", "canonical", "raw"}
@@ -126,9 +89,7 @@ def customer_table(source: Source, cutoff: Any = None, *, config: EngineConfig |
     config = replace(config or EngineConfig(), **overrides) if overrides else (config or EngineConfig())
     files, _ = input_files(source)
     if engine == "auto":
-        engine = "pandas" if total_bytes(files) < AUTO_PANDAS_MAX_BYTES else "duckdb"
-    if engine == "pandas":
-        return _run_pandas(files, cutoff, config)
+        engine = "duckdb"
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {['auto', *ENGINES]}, got {engine!r}.")
     with open_log(files, config=config, engine=engine, spark=spark, layout=layout) as log:

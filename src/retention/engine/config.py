@@ -10,10 +10,10 @@ import numpy as np
 
 __all__ = ["ENGINES", "EngineConfig", "EngineName", "Layout", "check_peak_months", "check_window_days"]
 
-ENGINES: tuple[str, ...] = ("pandas", "duckdb", "spark")
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
 """Engine names accepted by :func:`retention.engine.customer_table` (and ``"auto"``)."""
 
-EngineName = Literal["auto", "pandas", "duckdb", "spark"]
+EngineName = Literal["auto", "duckdb", "spark"]
 Layout = Literal["auto", "canonical", "raw"]
 
 
@@ -44,7 +44,7 @@ class EngineConfig:
         The cleaning rules, as in :func:`retention.cleaning.clean_transactions` (``end_date`` None = the
         day of the latest line).
     peak_months, window_days
-        Defaults of the feature options, as in :func:`retention.features.customer_features`.
+        Defaults of the feature options, as in :meth:`retention.engine.Session.customer_features`.
     unit : {"D", "W"}
         Default time unit of the BTYD summaries, as in :func:`retention.clv.rfm_summary`.
     memory_limit : str, optional

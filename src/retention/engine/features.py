@@ -1,4 +1,4 @@
-"""Customer features at one or many cutoffs in one query: :func:`retention.features.customer_features`.
+"""Customer features at one or many cutoffs in one query: :meth:`retention.engine.Session.customer_features`.
 
 Every grain table (:mod:`retention.engine.grains`) is joined to the table of cutoff day numbers on
 "the row's day lies in the cutoff's period" and aggregated per cutoff and customer, so K cutoffs cost
@@ -155,7 +155,7 @@ def days_to_timestamps(days: pd.Series) -> pd.Series:
 
 
 def finish_features(frame: pd.DataFrame) -> pd.DataFrame:
-    """Engine rows -> the dtypes of :func:`retention.features.customer_features` (``cutoff`` kept as a column)."""
+    """Engine rows -> the dtypes of :meth:`retention.engine.Session.customer_features` (``cutoff`` kept as a column)."""
     out = frame.copy()
     out["CustomerID"] = out["CustomerID"].astype("string")
     for column in _INTEGER_FEATURES:

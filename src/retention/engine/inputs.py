@@ -22,13 +22,13 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["ALIASES", "AUTO_PANDAS_MAX_BYTES", "REQUIRED", "Source", "input_files", "resolve_layout",
+__all__ = ["ALIASES", "REMOTE_BYTES_GUESS", "REQUIRED", "Source", "input_files", "resolve_layout",
            "total_bytes"]
 
 Source = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
-#: ``engine="auto"`` uses pandas below this total input size and DuckDB above it.
-AUTO_PANDAS_MAX_BYTES = 64 * 1024 * 1024
+#: The size counted for a remote file (a URI) whose size is not looked up, when the memory need is estimated.
+REMOTE_BYTES_GUESS = 64 * 1024 * 1024
 
 REQUIRED: tuple[str, ...] = ("InvoiceDate", "UnitPrice", "CustomerID")
 ALIASES: dict[str, str] = {"Invoice": "InvoiceNo", "Price": "UnitPrice", "Customer ID": "CustomerID"}
@@ -82,4 +82,4 @@ def resolve_layout(layout: str, kind: str) -> str:
 
 def total_bytes(files: Iterable[str]) -> int:
     """Bytes of the local files (a URI counts as large)."""
-    return sum(AUTO_PANDAS_MAX_BYTES if "://" in f else Path(f).stat().st_size for f in files)
+    return sum(REMOTE_BYTES_GUESS if "://" in f else Path(f).stat().st_size for f in files)

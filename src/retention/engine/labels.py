@@ -1,8 +1,8 @@
-"""Churn labels at cutoffs (:func:`retention.churn.churn_labels`) and the churn training examples.
+"""Churn labels at cutoffs (:meth:`retention.engine.Session.churn_labels`) and the churn training examples.
 
 A customer is labelled at cutoff day ``c`` when they bought on or before ``c`` (any history, whatever
 the feature window); the label is 1 (churned) when they make no purchase on the days ``c + 1 .. c + H``.
-The examples join the features at each cutoff with its labels, as :func:`retention.churn.build_examples`.
+The examples join the features at each cutoff with its labels, as :meth:`retention.engine.Session.churn_examples`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def churn_labels_at(days: ibis.Table, cutoffs: ibis.Table, horizon_days: int) ->
 
 
 def check_label_window(cutoff: pd.Timestamp, horizon_days: int, data_end: pd.Timestamp) -> None:
-    """The error of :func:`retention.churn.churn_labels` when the label window runs past the data."""
+    """The error of :meth:`retention.engine.Session.churn_labels` when the label window runs past the data."""
     window_end = cutoff + pd.Timedelta(days=horizon_days)
     if window_end > data_end:
         raise ValueError(
@@ -52,7 +52,7 @@ def finish_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def label_examples(features: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
-    """Features and labels of the same cutoff and customer, in the layout of :func:`retention.churn.build_examples`.
+    """Features and labels of the same cutoff and customer (:meth:`retention.engine.Session.churn_examples`).
 
     Columns ``CustomerID``, ``cutoff``, the features, ``churned``; sorted by cutoff then CustomerID.
     """

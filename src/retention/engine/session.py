@@ -169,7 +169,7 @@ class Session:
 
         Returns ``cutoff`` (midnight timestamp), ``CustomerID`` and
         :data:`~retention.features.FEATURE_COLUMNS`, sorted by cutoff then CustomerID; at each cutoff
-        the rows equal :func:`retention.features.customer_features` (options default to the config's).
+        the rows equal :meth:`customer_features` at that cutoff (options default to the config's).
         """
         months = check_peak_months(self.config.peak_months if peak_months is None else peak_months)
         window = check_window_days(self.config.window_days if window_days is None else window_days)
@@ -195,13 +195,13 @@ class Session:
 
     def customer_features(self, cutoff: Any = None, *, peak_months: Iterable[int] | None = None,
                           window_days: int | None = None) -> pd.DataFrame:
-        """:func:`retention.features.customer_features` as of ``cutoff`` (default: the end date)."""
+        """The customer features as of ``cutoff`` (default: the end date), index CustomerID (sorted)."""
         day = self.end_date if cutoff is None else cutoff
         table = self.customer_features_at([day], peak_months=peak_months, window_days=window_days)
         return table.drop(columns="cutoff").set_index("CustomerID")
 
     def churn_labels_at(self, cutoffs: Iterable[Any], horizon_days: int, *, data_end: Any = None) -> pd.DataFrame:
-        """``cutoff``, ``CustomerID``, ``churned`` at every cutoff, as :func:`retention.churn.churn_labels`."""
+        """``cutoff``, ``CustomerID``, ``churned`` at every cutoff (see :meth:`churn_labels`)."""
         if isinstance(horizon_days, bool) or not isinstance(horizon_days, int | np.integer) or horizon_days < 1:
             raise ValueError(f"horizon_days must be a whole number >= 1, got {horizon_days!r}.")
         end = self.last_date.normalize() if data_end is None else naive_day(data_end, "data_end")
@@ -218,13 +218,13 @@ class Session:
         return table
 
     def churn_labels(self, cutoff: Any, horizon_days: int, *, data_end: Any = None) -> pd.Series:
-        """:func:`retention.churn.churn_labels`: 1 = no purchase in the ``horizon_days`` after ``cutoff``."""
+        """The churn label (``churned``) per customer: 1 = no purchase in the ``horizon_days`` after ``cutoff``."""
         table = self.churn_labels_at([cutoff], horizon_days, data_end=data_end)
         return table.set_index("CustomerID")["churned"].rename(labels.TARGET)
 
     def churn_examples(self, cutoffs: Iterable[Any], horizon_days: int, *, peak_months: Iterable[int] | None = None,
                        window_days: int | None = None, data_end: Any = None) -> pd.DataFrame:
-        """:func:`retention.churn.build_examples`: features at each cutoff joined with the labels after it."""
+        """The churn examples: features at each cutoff joined with the labels after it."""
         cutoffs = list(cutoffs)
         if not cutoffs:
             raise ValueError("cutoffs is empty; pass at least one cutoff day.")

@@ -1,6 +1,6 @@
 """What the uplift learners know about a customer: their features and purchase outlook as of a date.
 
-* :func:`send_date_features` -- each test customer's features (:func:`retention.features.customer_features`,
+* :func:`send_date_features` -- each test customer's features (:meth:`retention.engine.Session.customer_features`,
   computed by the engine at every send date at once) as of their own send date: that day included, nothing
   after it.
 * :func:`purchase_outlook` -- from the same history, the BG/NBD model's (Fader, Hardie & Lee 2005) outlook:
@@ -26,7 +26,7 @@ __all__ = ["UPLIFT_FEATURES", "OUTLOOK_FEATURES", "LEARNER_FEATURES", "send_date
 UPLIFT_FEATURES: tuple[str, ...] = ("Recency", "Frequency", "Monetary", "Tenure", "PurchaseVelocity",
                                     "AvgOrderValue", "ReturnRate", "PeakSeasonShare", "Frequency_90d",
                                     "Monetary_90d", "OrdersPerMonthRecentVsOverall")
-"""Numeric columns of :func:`retention.features.customer_features` the learners use."""
+"""Numeric columns of :meth:`retention.engine.Session.customer_features` the learners use."""
 
 OUTLOOK_FEATURES: tuple[str, ...] = ("p_alive", "p_buy_window", "expected_purchases_window")
 """The BG/NBD outlook columns of :func:`purchase_outlook` the learners use."""

@@ -41,7 +41,7 @@ def lapsed_customers(features_before: pd.DataFrame, features_after: pd.DataFrame
     """Customers with no purchase after the earlier cutoff, detected from two feature tables.
 
     A customer has lapsed when their LastPurchase at the later cutoff is no later than at the earlier
-    cutoff (both tables from :func:`retention.features.customer_features`, without ``window_days``).
+    cutoff (both tables from :meth:`retention.engine.Session.customer_features`, without ``window_days``).
 
     Parameters
     ----------

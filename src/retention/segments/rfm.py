@@ -150,7 +150,7 @@ def rfm_scores(features: pd.DataFrame, n_bins: int = 5) -> pd.DataFrame:
     ----------
     features : pandas.DataFrame
         At least Recency, Frequency and Monetary without missing values (as from
-        :func:`retention.features.customer_features`).
+        :meth:`retention.engine.Session.customer_features`).
     n_bins : int, default 5
         Number of score levels, 2 to 9 (one digit each in the RFM code).
 

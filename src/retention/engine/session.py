@@ -5,6 +5,9 @@ and the kept lines and returns, which it stores as work tables) and checks the r
 :class:`Session` then answers per-customer questions at any cutoffs -- features, churn labels and
 examples, BTYD summaries -- and the EDA aggregates (:attr:`Session.eda`), each from small work tables
 built on first use. Only per-customer or aggregate tables come back to pandas.
+
+The module is over 400 lines on purpose: it is the engine's one facade class, each method a short request for a
+work table whose SQL lives in :mod:`~retention.engine.plan`; splitting the class would split one interface.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ Then ``E[Y(t) | history] = P(alive) * expected_if_alive`` and ``P(no purchase) =
 quiet_if_alive)``, for every model alike. Also here: the shared input checks, the maximum-likelihood
 helper with Hessian standard errors (the optimiser itself is in :mod:`._optimise`) and the parameter
 draws of the parametric bootstrap.
+
+The module is over 400 lines on purpose: it is the one contract every purchase model subclasses
+(:class:`ParametricModel` fitting, :class:`PurchaseModel` predictions) with the small helpers that contract
+calls, and splitting the base classes from their helpers would only make each model import from more places.
 """
 
 from __future__ import annotations

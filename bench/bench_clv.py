@@ -3,13 +3,16 @@
 Cases (``--cases``, comma-separated; default all):
 
 * ``fits`` -- full CDNOW master (23,570 customers, 69,659 transactions; the data folder of the installed
-  `lifetimes` wheel, located without importing it): rfm_summary to 1997-09-30 in weeks, then BG/NBD,
+  `lifetimes` wheel, located without importing it; its rows summed per customer and day straight into the
+  purchase-day grain, as the tests do, since the engine's cleaning drops CDNOW's zero-value lines): the
+  purchase days and rfm_summary to 1997-09-30 in weeks, then BG/NBD,
   MBG/NBD, Pareto/NBD and Gamma-Gamma fits, with their times and estimates.
 * ``simulated`` -- ``--customers`` (default 1,000,000) summaries drawn from BG/NBD + Gamma-Gamma (CDNOW
   parameters), then both fits.
-* ``log`` -- rfm_summary alone on a synthetic log of ``--log-lines`` lines (default 5,000,000).
+* ``log`` -- the engine's rfm_summary (DuckDB) on a synthetic log of ``--log-lines`` lines (default 5,000,000),
+  opening the log (cleaning) included.
 * ``truth`` -- the default generated data (GeneratorConfig(), seasonal; and seasonal=False), cleaned as
-  ``make reports`` does: next-12-month purchase days of the identified customers, forecast vs the
+  ``make reports`` does (by the engine): next-12-month purchase days of the identified customers, forecast vs the
   generator's truth, for the shipped pipeline (model and seasonality chosen by the library) and plain
   BG/NBD. The truth counts purchase days: the generator draws at most one order per customer and day.
 * ``cdnow-backtest`` -- CDNOW master at 1997-06-30, 1997-09-30 (its 90 days hold the holiday season),
@@ -89,7 +92,11 @@ def cdnow_master() -> pd.DataFrame | None:
     return raw
 
 
-CDNOW_COLS = {"customer_col": "customer_id", "date_col": "date", "value_col": "dollar_value"}
+def cdnow_days(master: pd.DataFrame) -> clv.PurchaseDays:
+    """CDNOW rows -> the purchase-day grain (day number since 1970-01-01, dollars summed per customer and day)."""
+    day = master["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    grain = master.assign(day=day).groupby(["customer_id", "day"], as_index=False)["dollar_value"].sum()
+    return clv.PurchaseDays.from_grain(grain, customer_col="customer_id", value_col="dollar_value")
 
 
 def show(table: pd.DataFrame) -> None:
@@ -107,8 +114,8 @@ def case_fits(args: argparse.Namespace) -> None:
     if master is None:
         print("CDNOW master not found (lifetimes wheel not installed): case skipped")
         return
-    summary, t_sum = timed(lambda: clv.rfm_summary(master, "1997-09-30", unit="W", **CDNOW_COLS))
-    rows = [{"step": "rfm_summary", "seconds": t_sum, "estimate": f"{len(summary):,} customers"}]
+    summary, t_sum = timed(lambda: clv.rfm_summary(cdnow_days(master), "1997-09-30", unit="W"))
+    rows = [{"step": "purchase days + rfm_summary", "seconds": t_sum, "estimate": f"{len(summary):,} customers"}]
     for name, cls in clv.MODELS.items():
         model, t = timed(lambda cls=cls: cls().fit(summary["frequency"], summary["recency"], summary["T"]))
         rows.append({"step": f"{name} fit", "seconds": t, "estimate": f"{fmt(model.params_)}; "
@@ -136,17 +143,26 @@ def synthetic_log(n_lines: int, seed: int = 0) -> pd.DataFrame:
     n_customers = max(n_lines // 20, 1)
     seconds = rng.integers(0, 2 * 365 * 86_400, n_lines)
     return pd.DataFrame({
-        "CustomerID": pd.Series(rng.integers(10_000, 10_000 + n_customers, n_lines)).astype(str),
+        "InvoiceNo": np.arange(n_lines).astype(str), "StockCode": "X", "Description": "ITEM X", "Quantity": 1.0,
         "InvoiceDate": pd.Timestamp("2010-01-01") + pd.to_timedelta(seconds, unit="s"),
-        "Revenue": rng.gamma(2.0, 10.0, n_lines).round(2),
+        "UnitPrice": rng.gamma(2.0, 10.0, n_lines).round(2) + 0.01,
+        "CustomerID": pd.Series(rng.integers(10_000, 10_000 + n_customers, n_lines)).astype(str),
+        "Country": "United Kingdom",
     })
+
+
+def engine_summary(log: pd.DataFrame) -> pd.DataFrame:
+    from retention.engine import open_log
+
+    with open_log(log) as session:
+        return session.rfm_summary(unit="D")
 
 
 def case_log(args: argparse.Namespace) -> None:
     log, t_gen = timed(lambda: synthetic_log(args.log_lines))
-    summary, t_sum = timed(lambda: clv.rfm_summary(log, unit="D"))
-    print(f"rfm_summary on a synthetic log of {len(log):,} lines ({len(summary):,} customers): {t_sum:.2f} s "
-          f"(generated in {t_gen:.1f} s, not included)")
+    summary, t_sum = timed(lambda: engine_summary(log))
+    print(f"the engine's rfm_summary on a synthetic log of {len(log):,} lines ({len(summary):,} customers): "
+          f"{t_sum:.2f} s (generated in {t_gen:.1f} s, not included)")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -154,21 +170,23 @@ def case_log(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def generated_default(seasonal: bool) -> tuple[pd.DataFrame, pd.Timestamp, pd.DataFrame]:
-    from retention.cleaning import clean_transactions
+def generated_default(seasonal: bool) -> tuple[pd.DataFrame, clv.PurchaseDays, pd.Timestamp, pd.DataFrame]:
+    """The generated lines, their purchase days (cleaned by the engine), the end date and the truth."""
+    from retention.engine import EngineConfig, open_log
     from retention.generator import GeneratorConfig, generate
 
     cfg = GeneratorConfig(seasonal=seasonal)
     log = generate(cfg)
-    clean = clean_transactions(log.transactions, non_product_codes=CODES)
-    return clean.transactions, pd.Timestamp(cfg.end_date), log.truth.set_index("CustomerID")
+    with open_log(log.transactions, config=EngineConfig(non_product_codes=tuple(CODES))) as session:
+        days = clv.PurchaseDays.from_grain(session.purchase_days())
+    return log.transactions, days, pd.Timestamp(cfg.end_date), log.truth.set_index("CustomerID")
 
 
 def case_truth(args: argparse.Namespace) -> None:
     rows = []
     for seasonal in (True, False):
-        tx, end, truth = generated_default(seasonal)
-        result, t_auto = timed(lambda tx=tx, end=end: clv.fit_customer_values(tx, end, uncertainty_draws=0))
+        _, days, end, truth = generated_default(seasonal)
+        result, t_auto = timed(lambda days=days, end=end: clv.fit_customer_values(days, end, uncertainty_draws=0))
         actual = truth.loc[result.values.index, "purchases_next_365d"].sum()
         shipped = result.forecast.expected_purchases(365).sum()
         cut = result.log.day_of(end)
@@ -187,10 +205,10 @@ def case_cdnow_backtest(args: argparse.Namespace) -> None:
     if master is None:
         print("CDNOW master not found: case skipped")
         return
-    log = clv.PurchaseDays.from_transactions(master, **CDNOW_COLS)
+    log = cdnow_days(master)
     rows = []
     for cut in CDNOW_CUTOFFS:
-        result, t = timed(lambda cut=cut: clv.fit_customer_values(master, cut, uncertainty_draws=0, **CDNOW_COLS))
+        result, t = timed(lambda cut=cut: clv.fit_customer_values(log, cut, uncertainty_draws=0))
         day = log.day_of(cut)
         actual = log.holdout(result.values.index, day, day + 90)["n_days"].sum()
         shipped = result.forecast.expected_purchases(90).sum()
@@ -223,9 +241,12 @@ def baseline_clv(ref: str) -> types.ModuleType | None:
     return module
 
 
-def notebook_clv_work(lib: Any, tx: pd.DataFrame, end: pd.Timestamp, truth: pd.DataFrame | None) -> float:
+def notebook_clv_work(lib: Any, tx: Any, end: pd.Timestamp, truth: pd.DataFrame | None) -> float:
     """The clv calls of notebooks/src/04_clv_roi.py with the default params (unit W, 120-day holdout), as each
-    version of the notebook makes them (the new one through ``fit_customer_values``, with 200 draws)."""
+    version of the notebook makes them (the new one through ``fit_customer_values``, with 200 draws).
+
+    ``tx`` is what ``lib`` reads: the cleaned lines for the baseline's single-file clv.py, the purchase days
+    (:class:`retention.clv.PurchaseDays`) for this checkout."""
     options = {"unit": "W", "penalizer": 0.0, "horizon_months": 12, "discount_rate_monthly": 0.01,
                "churn_horizon_days": 90}
     fitted = None
@@ -256,12 +277,15 @@ def case_notebook_clv(args: argparse.Namespace) -> None:
     if before is None:
         print(f"{args.baseline_ref} has no single-file retention/clv.py: case skipped")
         return
-    tx, end, truth = generated_default(True)
+    from retention.cleaning import clean_transactions
+
+    lines, days, end, truth = generated_default(True)
+    data = {"before": clean_transactions(lines, non_product_codes=CODES).transactions, "after": days}
     times: dict[str, list[float]] = {"before": [], "after": []}
     totals = {}
     for _ in range(args.repeats):
         for label, lib in (("before", before), ("after", clv)):
-            totals[label], t = timed(lambda lib=lib: notebook_clv_work(lib, tx, end, truth))
+            totals[label], t = timed(lambda lib=lib, label=label: notebook_clv_work(lib, data[label], end, truth))
             times[label].append(t)
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"Notebook 04's CLV work on the default data ({args.repeats} alternating runs, medians): "

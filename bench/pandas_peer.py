@@ -3,7 +3,8 @@
 ``bench/run.py`` measures "pandas same work" as a *peer* of the engine, for a speed ratio. The product has no
 pandas path any more (every per-line computation is the engine's, :mod:`retention.engine`); this module keeps
 the minimal pandas code that benchmark needs, here in bench/ and nowhere else. It is the last pandas version of
-``retention.features.customer_features`` and ``retention.clv.rfm_summary`` before they were deleted; the bench
+``retention.features.customer_features`` and of ``retention.clv.rfm_summary`` on lines before they were deleted
+(``rfm_summary`` now reads the engine's purchase days); the bench
 checks its customer table against the engine's, so a drift shows up in the bench results.
 """
 
@@ -235,5 +236,5 @@ def rfm_summary(transactions: pd.DataFrame, cutoff: object, unit: str = "D") -> 
     days = known["InvoiceDate"].to_numpy().astype("datetime64[D]").astype(np.int64)
     codes, uniques = pd.factorize(known["CustomerID"], sort=True)
     log = PurchaseDays._from_arrays(pd.Index(uniques, name="CustomerID"), codes, days,
-                                    known["Revenue"].to_numpy(dtype=np.float64), None)
+                                    known["Revenue"].to_numpy(dtype=np.float64))
     return log.summary(log.day_of(cutoff, "cutoff"), None, unit)

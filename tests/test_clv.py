@@ -20,6 +20,7 @@ from retention.clv import (
     DAYS_PER_MONTH,
     BetaGeoModel,
     GammaGammaModel,
+    PurchaseDays,
     calibration_holdout_summary,
     rfm_summary,
     simulate_summary,
@@ -27,6 +28,7 @@ from retention.clv import (
 )
 from retention.clv.models.base import CountData
 from retention.clv.models.bgnbd import bgnbd_loglik
+from retention.engine import EngineConfig, open_log
 
 CDNOW_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie & Lee (2005), weeks
 CDNOW_GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}  # Fader & Hardie (2013), 946 repeat buyers
@@ -63,10 +65,25 @@ def cdnow_sample() -> pd.DataFrame:
     return raw
 
 
+def _cdnow_days(raw: pd.DataFrame, customer: str, date: str, value: str) -> PurchaseDays:
+    """CDNOW rows -> the purchase-day grain (day number since 1970-01-01, value summed per customer and day).
+
+    Built here, not through the engine's cleaning, which drops CDNOW's 8 zero-value lines (2,349 customers
+    instead of the published 2,357)."""
+    day = pd.to_datetime(raw[date]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    grain = raw.assign(day=day).groupby([customer, "day"], as_index=False)[value].sum()
+    return PurchaseDays.from_grain(grain, customer_col=customer, value_col=value)
+
+
 @pytest.fixture(scope="module")
-def cdnow_weeks(cdnow_sample: pd.DataFrame) -> pd.DataFrame:
+def cdnow_days(cdnow_sample: pd.DataFrame) -> PurchaseDays:
+    return _cdnow_days(cdnow_sample, "CustomerID", "InvoiceDate", "Revenue")
+
+
+@pytest.fixture(scope="module")
+def cdnow_weeks(cdnow_days: PurchaseDays) -> pd.DataFrame:
     """39-week calibration (1997-01-01..1997-09-30) and 39-week holdout (..1998-06-30), in weeks."""
-    return calibration_holdout_summary(cdnow_sample, "1997-09-30", "1998-06-30", unit="W")
+    return calibration_holdout_summary(cdnow_days, "1997-09-30", "1998-06-30", unit="W")
 
 
 @pytest.fixture(scope="module")
@@ -85,33 +102,40 @@ def _fitted_bgnbd(**params: float) -> BetaGeoModel:
     return model
 
 
-def _log(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["CustomerID", "InvoiceDate", "Revenue"])
+def _session(rows: list[tuple[str | None, str, float]]):
+    """The engine on a log of (customer, time, revenue) lines, one invoice of one unit each."""
+    frame = pd.DataFrame(rows, columns=["CustomerID", "InvoiceDate", "UnitPrice"])
     frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"], format="ISO8601")
-    return frame
+    frame["InvoiceNo"] = [str(100 + i) for i in range(len(frame))]
+    frame = frame.assign(StockCode="X", Description="ITEM X", Quantity=1.0, Country="United Kingdom")
+    return open_log(frame, config=EngineConfig())
 
 
-TINY = _log(
-    [
-        ("a", "2024-01-01 09:00", 10.0),
-        ("a", "2024-01-01 17:30", 5.0),  # same day: one purchase worth 15
-        ("a", "2024-01-08 12:00", 20.0),
-        ("a", "2024-01-15 08:00", 40.0),
-        ("b", "2024-01-05 10:00", 7.0),
-        ("c", "2024-01-15 23:59", 3.0),  # first purchase on the cutoff day
-        ("a", "2024-02-01 10:00", 99.0),  # after the cutoff used below
-        ("d", "2024-02-03 10:00", 1.0),  # first purchase after the cutoff
-    ]
-)
+TINY = [
+    ("a", "2024-01-01 09:00", 10.0),
+    ("a", "2024-01-01 17:30", 5.0),  # same day: one purchase worth 15
+    ("a", "2024-01-08 12:00", 20.0),
+    ("a", "2024-01-15 08:00", 40.0),
+    ("b", "2024-01-05 10:00", 7.0),
+    ("c", "2024-01-15 23:59", 3.0),  # first purchase on the cutoff day
+    ("a", "2024-02-01 10:00", 99.0),  # after the cutoff used below
+    ("d", "2024-02-03 10:00", 1.0),  # first purchase after the cutoff
+]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    with _session(TINY) as session:
+        yield session
 
 
 # ---------------------------------------------------------------------------------------------------------
-# rfm_summary / calibration_holdout_summary
+# rfm_summary / calibration_holdout_summary: the engine's, and the same from its purchase days
 # ---------------------------------------------------------------------------------------------------------
 
 
-def test_rfm_summary_tiny_log_days() -> None:
-    s = rfm_summary(TINY, "2024-01-15")
+def test_rfm_summary_tiny_log_days(tiny) -> None:
+    s = tiny.rfm_summary("2024-01-15", unit="D")
     assert list(s.columns) == ["frequency", "recency", "T", "monetary_value"]
     assert list(s.index) == ["a", "b", "c"]  # d starts after the cutoff
     assert s.index.name == "CustomerID"
@@ -121,73 +145,67 @@ def test_rfm_summary_tiny_log_days() -> None:
     assert s["frequency"].dtype == np.int64
 
 
-def test_rfm_summary_tiny_log_weeks() -> None:
-    s = rfm_summary(TINY, "2024-01-15", unit="W")
+def test_rfm_summary_tiny_log_weeks(tiny) -> None:
+    s = tiny.rfm_summary("2024-01-15", unit="W")
     assert s.loc["a", "recency"] == pytest.approx(2.0)
     assert s.loc["a", "T"] == pytest.approx(2.0)
     assert s.loc["b", "T"] == pytest.approx(10 / 7)
     assert s.loc["a", "monetary_value"] == 30.0
 
 
-def test_rfm_summary_cutoff_excludes_later_transactions() -> None:
-    s = rfm_summary(TINY, "2024-01-10")
-    assert s.loc["a"].tolist() == [1, 7.0, 9.0, 20.0]  # the Jan 15 purchase is after the cutoff
-    assert "c" not in s.index
-    full = rfm_summary(TINY)  # default cutoff: last date in the data (2024-02-03)
-    assert full.loc["a", "frequency"] == 3
-    assert full.loc["a", "T"] == 33.0
-    assert full.loc["d"].tolist() == [0, 0.0, 0.0, 0.0]
+def test_purchase_days_of_the_tiny_log(tiny) -> None:
+    grain = tiny.purchase_days()  # 2024-01-01 is day 19723; the two lines of Jan 1 are one purchase of 15
+    assert grain.to_dict("list") == {"CustomerID": ["a", "a", "a", "a", "b", "c", "d"],
+                                     "day": [19723, 19730, 19737, 19754, 19727, 19737, 19756],
+                                     "value": [15.0, 20.0, 40.0, 99.0, 7.0, 3.0, 1.0]}
+
+
+def test_rfm_summary_cutoff_excludes_later_transactions(tiny) -> None:
+    days = PurchaseDays.from_grain(tiny.purchase_days())
+    for s in (tiny.rfm_summary("2024-01-10", unit="D"), rfm_summary(days, "2024-01-10")):
+        assert s.loc["a"].tolist() == [1, 7.0, 9.0, 20.0]  # the Jan 15 purchase is after the cutoff
+        assert "c" not in s.index
+    for full in (tiny.rfm_summary(unit="D"), rfm_summary(days)):  # default cutoff: the last day (2024-02-03)
+        assert full.loc["a", "frequency"] == 3
+        assert full.loc["a", "T"] == 33.0
+        assert full.loc["d"].tolist() == [0, 0.0, 0.0, 0.0]
 
 
 def test_rfm_summary_start_and_missing_customers() -> None:
-    log = pd.concat([TINY, _log([("x", "2024-01-02", 1.0)]).assign(CustomerID=None)], ignore_index=True)
-    s = rfm_summary(log, "2024-01-15", start="2024-01-05")
-    assert "x" not in s.index and None not in s.index
+    with _session([*TINY, (None, "2024-01-02", 1.0)]) as session:
+        s = session.rfm_summary("2024-01-15", unit="D", start="2024-01-05")
+        days = PurchaseDays.from_grain(session.purchase_days())
+    assert None not in s.index and list(s.index) == ["a", "b", "c"]
     assert s.loc["a"].tolist() == [1, 7.0, 7.0, 40.0]  # first purchase seen on Jan 8
+    pd.testing.assert_frame_equal(rfm_summary(days, "2024-01-15", start="2024-01-05"), s, check_dtype=False)
     with pytest.raises(ValueError, match="after cutoff"):
-        rfm_summary(TINY, "2024-01-01", start="2024-01-05")
+        rfm_summary(days, "2024-01-01", start="2024-01-05")
 
 
-def test_rfm_summary_empty_window_and_custom_columns() -> None:
-    empty = rfm_summary(TINY, "2023-01-01")
+def test_rfm_summary_of_purchase_days_contract(tiny) -> None:
+    days = PurchaseDays.from_grain(tiny.purchase_days())
+    empty = rfm_summary(days, "2023-01-01")
     assert empty.empty and list(empty.columns) == ["frequency", "recency", "T", "monetary_value"]
-    renamed = TINY.rename(columns={"CustomerID": "cust", "InvoiceDate": "ts", "Revenue": "amt"})
-    s = rfm_summary(renamed, "2024-01-15", customer_col="cust", date_col="ts", value_col="amt")
-    assert s.index.name == "cust" and s.loc["a", "frequency"] == 2
-
-
-def test_rfm_summary_timezone_aware_dates_use_local_day() -> None:
-    log = TINY.copy()
-    log["InvoiceDate"] = log["InvoiceDate"].dt.tz_localize("Europe/London")
-    pd.testing.assert_frame_equal(rfm_summary(log, "2024-01-15"), rfm_summary(TINY, "2024-01-15"))
-
-
-@pytest.mark.parametrize(
-    ("frame", "kwargs", "message"),
-    [
-        (TINY.drop(columns="Revenue"), {}, "missing required column"),
-        (TINY.assign(InvoiceDate=TINY["InvoiceDate"].astype(str)), {}, "datetime64"),
-        (TINY.assign(Revenue="x"), {}, "numeric"),
-        (TINY.assign(Revenue=np.nan), {}, "missing/infinite"),
-        (TINY, {"unit": "M"}, "unit must be"),
-    ],
-)
-def test_rfm_summary_input_contract(frame: pd.DataFrame, kwargs: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        rfm_summary(frame, "2024-01-15", **kwargs)
+    with pytest.raises(ValueError, match="unit must be"):
+        rfm_summary(days, "2024-01-15", unit="M")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        rfm_summary(days, pd.Timestamp("2024-01-15", tz="Europe/London"))
 
 
 def test_calibration_holdout_summary_tiny_log() -> None:
-    extra = _log([("a", "2024-02-01 18:00", 1.0), ("b", "2024-02-10", 4.0), ("b", "2024-03-01", 50.0)])
-    log = pd.concat([TINY, extra], ignore_index=True)
-    s = calibration_holdout_summary(log, "2024-01-15", "2024-02-14")
+    extra = [("a", "2024-02-01 18:00", 1.0), ("b", "2024-02-10", 4.0), ("b", "2024-03-01", 50.0)]
+    with _session([*TINY, *extra]) as session:
+        s = session.calibration_holdout_summary("2024-01-15", "2024-02-14", unit="D")
+        days = PurchaseDays.from_grain(session.purchase_days())
     assert list(s.index) == ["a", "b", "c"]  # d's first purchase is in the holdout period
     assert s.loc["a", ["frequency", "frequency_holdout", "monetary_value_holdout"]].tolist() == [2, 1, 100.0]
     assert s.loc["b", ["frequency_holdout", "monetary_value_holdout"]].tolist() == [1, 4.0]  # Mar 1 excluded
     assert s.loc["c", ["frequency_holdout", "monetary_value_holdout"]].tolist() == [0, 0.0]
     assert (s["duration_holdout"] == 30.0).all()
+    pd.testing.assert_frame_equal(calibration_holdout_summary(days, "2024-01-15", "2024-02-14"), s,
+                                  check_dtype=False)
     with pytest.raises(ValueError, match="must be after"):
-        calibration_holdout_summary(log, "2024-01-15", "2024-01-15")
+        calibration_holdout_summary(days, "2024-01-15", "2024-01-15")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -271,9 +289,9 @@ def test_cdnow_gamma_gamma_published_parameters(cdnow_weeks: pd.DataFrame, cdnow
     )
 
 
-def test_cdnow_clv_same_in_days_and_weeks(cdnow_sample: pd.DataFrame, cdnow_weeks: pd.DataFrame,
+def test_cdnow_clv_same_in_days_and_weeks(cdnow_days: PurchaseDays, cdnow_weeks: pd.DataFrame,
                                           cdnow_bgnbd: BetaGeoModel, cdnow_gg: GammaGammaModel) -> None:
-    days = rfm_summary(cdnow_sample, "1997-09-30", unit="D")
+    days = rfm_summary(cdnow_days, "1997-09-30", unit="D")
     bg_days = BetaGeoModel().fit(days["frequency"], days["recency"], days["T"])
     assert bg_days.params_["alpha"] == pytest.approx(7 * cdnow_bgnbd.params_["alpha"], rel=1e-4)
     w = cdnow_weeks
@@ -292,8 +310,7 @@ def test_cdnow_master_summary() -> None:
     folder = _need_cdnow()
     master = pd.read_csv(folder / "CDNOW_master.txt", sep=r"\s+", dtype={"date": str})
     master["date"] = pd.to_datetime(master["date"], format="%Y%m%d")
-    s = rfm_summary(master, "1997-09-30", unit="W", customer_col="customer_id", date_col="date",
-                    value_col="dollar_value")
+    s = rfm_summary(_cdnow_days(master, "customer_id", "date", "dollar_value"), "1997-09-30", unit="W")
     assert len(s) == 23570
     assert (s["T"] >= 27).all() and (s["recency"] <= s["T"]).all()
 
@@ -528,18 +545,18 @@ def test_simulate_summary_is_consistent() -> None:
 
 @pytest.fixture(scope="module")
 def fitted_generated():
-    from retention.cleaning import clean_transactions
     from retention.generator import GeneratorConfig, generate
 
     # A stationary calendar: the BG/NBD assumptions hold exactly, so its forecasts can be checked.
-    clean = clean_transactions(generate(GeneratorConfig(n_customers=800, seed=5, seasonal=False)).transactions,
-                               non_product_codes=["POST", "DOT", "M", "C2", "PADS", "BANK CHARGES", "AMAZONFEE", "B"])
-    tx = clean.transactions
-    summary = rfm_summary(tx, clean.end_date, unit="W")
+    config = EngineConfig(non_product_codes=("POST", "DOT", "M", "C2", "PADS", "BANK CHARGES", "AMAZONFEE", "B"))
+    with open_log(generate(GeneratorConfig(n_customers=800, seed=5, seasonal=False)).transactions,
+                  config=config) as session:
+        days, end = PurchaseDays.from_grain(session.purchase_days()), session.end_date
+    summary = rfm_summary(days, end, unit="W")
     bg = BetaGeoModel().fit(summary["frequency"], summary["recency"], summary["T"])
     buyers = summary[summary["frequency"] > 0]
     gg = GammaGammaModel().fit(buyers["frequency"], buyers["monetary_value"])
-    return tx, clean.end_date, summary, bg, gg
+    return days, end, summary, bg, gg
 
 
 def test_customer_value_table_is_consistent(fitted_generated):
@@ -561,9 +578,9 @@ def test_customer_value_table_is_consistent(fitted_generated):
 def test_holdout_and_tracking_tables(fitted_generated):
     from retention.clv import holdout_by_frequency, probability_alive_matrix, repeat_purchase_tracking
 
-    tx, end, _, _, _ = fitted_generated
+    days, end, _, _, _ = fitted_generated
     cal_end = end - pd.Timedelta(days=120)
-    holdout = calibration_holdout_summary(tx, cal_end, end, unit="W")
+    holdout = calibration_holdout_summary(days, cal_end, end, unit="W")
     bg = BetaGeoModel().fit(holdout["frequency"], holdout["recency"], holdout["T"])
     by_freq = holdout_by_frequency(holdout, bg)
     assert by_freq["customers"].sum() == len(holdout)
@@ -572,7 +589,7 @@ def test_holdout_and_tracking_tables(fitted_generated):
     total_actual = holdout["frequency_holdout"].sum()
     total_predicted = (by_freq["predicted"] * by_freq["customers"]).sum()
     assert abs(total_predicted / total_actual - 1) < 0.15
-    track = repeat_purchase_tracking(tx, bg, cal_end, end, unit="W")
+    track = repeat_purchase_tracking(days, bg, cal_end, end, unit="W")
     assert track["actual"].is_monotonic_increasing and track["predicted"].is_monotonic_increasing
     assert track["date"].iloc[-1] == end
     assert set(track["period"]) == {"calibration", "holdout"}

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention.cleaning import clean_transactions
 from retention.clv import MODEL_NAMES, PurchaseDays, backtest_cutoffs, rolling_backtest, score_forecast
 from retention.clv.backtest import _choose
+from retention.engine import EngineConfig, open_log
 from retention.generator import GeneratorConfig, generate
 
 CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"]
@@ -92,8 +92,8 @@ def test_choice_keeps_plain_bgnbd_unless_the_gain_beats_the_noise() -> None:
 @pytest.fixture(scope="module")
 def flat_log() -> PurchaseDays:
     cfg = GeneratorConfig(n_customers=900, seed=3, seasonal=False)
-    clean = clean_transactions(generate(cfg).transactions, non_product_codes=CODES)
-    return PurchaseDays.from_transactions(clean.transactions)
+    with open_log(generate(cfg).transactions, config=EngineConfig(non_product_codes=CODES)) as session:
+        return PurchaseDays.from_grain(session.purchase_days())
 
 
 def test_rolling_backtest_on_generated_data(flat_log: PurchaseDays) -> None:

@@ -23,6 +23,7 @@ from retention.clv import (
     BetaGeoModel,
     ModifiedBetaGeoModel,
     ParetoNBDModel,
+    PurchaseDays,
     calibration_holdout_summary,
     simulate_summary,
 )
@@ -43,8 +44,11 @@ def cdnow_weeks() -> pd.DataFrame:
         pytest.skip("CDNOW data files (shipped in the lifetimes wheel) not found")
     raw = pd.read_csv(folder / "CDNOW_sample.txt", sep=r"\s+", header=None,
                       names=["master_id", "CustomerID", "date", "cds", "Revenue"], dtype={"date": str})
-    raw["InvoiceDate"] = pd.to_datetime(raw["date"], format="%Y%m%d")
-    return calibration_holdout_summary(raw, "1997-09-30", "1998-06-30", unit="W")
+    # the purchase-day grain straight from the rows (the engine's cleaning would drop the 8 zero-value lines)
+    raw["day"] = pd.to_datetime(raw["date"], format="%Y%m%d").to_numpy().astype("datetime64[D]").astype(np.int64)
+    grain = raw.groupby(["CustomerID", "day"], as_index=False)["Revenue"].sum()
+    days = PurchaseDays.from_grain(grain, value_col="Revenue")
+    return calibration_holdout_summary(days, "1997-09-30", "1998-06-30", unit="W")
 
 
 def _fitted(cls: type, params: dict[str, float]):

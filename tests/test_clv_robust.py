@@ -24,26 +24,35 @@ from retention.clv import (
 from retention.clv.models._optimise import covariance_from_gradient
 
 
-def regular_log(customers: int, days: int, value: float = 15.3) -> pd.DataFrame:
-    """Customer c buys every 10 + c days from 2010-12-01 for ``days`` days, always the same amount."""
-    rows = [(str(100 + c), pd.Timestamp("2010-12-01") + pd.Timedelta(days=k), value)
-            for c in range(customers) for k in range(0, days, 10 + c)]
-    return pd.DataFrame(rows, columns=["CustomerID", "InvoiceDate", "Revenue"])
+def regular_log(customers: int, days: int, value: float = 15.3) -> PurchaseDays:
+    """Customer c buys every 10 + c days from 2010-12-01 (day 14944) for ``days`` days, always the same amount."""
+    rows = [(str(100 + c), 14944 + k, value) for c in range(customers) for k in range(0, days, 10 + c)]
+    return PurchaseDays.from_grain(pd.DataFrame(rows, columns=["CustomerID", "day", "value"]))
 
 
-def test_purchase_days_from_the_grain_equal_those_from_the_lines() -> None:
-    tx = pd.DataFrame({"CustomerID": ["b", "a", "a", "b", "a"],
-                       "InvoiceDate": pd.to_datetime(["2011-01-05 10:00", "2011-01-03 09:00", "2011-01-03 17:00",
-                                                      "2011-01-09 08:00", "2011-01-10 12:00"]),
-                       "Revenue": [4.0, 1.0, 2.0, 5.0, 3.0]})
+def test_purchase_days_from_the_engines_grain() -> None:
+    """The engine reduces the lines to purchase days (2011-01-03 is day 14977); PurchaseDays holds that grain."""
+    from retention.engine import EngineConfig, open_log
+
+    lines = pd.DataFrame({"InvoiceNo": ["1", "2", "3", "4", "5"], "StockCode": "X", "Description": "ITEM X",
+                          "Quantity": 1.0, "UnitPrice": [4.0, 1.0, 2.0, 5.0, 3.0],
+                          "CustomerID": ["b", "a", "a", "b", "a"], "Country": "United Kingdom",
+                          "InvoiceDate": pd.to_datetime(["2011-01-05 10:00", "2011-01-03 09:00", "2011-01-03 17:00",
+                                                         "2011-01-09 08:00", "2011-01-10 12:00"])})
+    with open_log(lines, config=EngineConfig()) as session:
+        engine_grain = session.purchase_days()
+        engine_summary = session.rfm_summary("2011-01-10", unit="D")
     grain = pd.DataFrame({"CustomerID": ["a", "a", "b", "b"], "day": np.array([14977, 14984, 14979, 14983]),
                           "value": [3.0, 3.0, 4.0, 5.0]})  # 2011-01-03 (1 + 2), 01-10; 01-05, 01-09
-    lines, days = PurchaseDays.from_transactions(tx), PurchaseDays.from_grain(grain.iloc[::-1])
+    pd.testing.assert_frame_equal(engine_grain, grain, check_dtype=False)
+    days = PurchaseDays.from_grain(grain.iloc[::-1])
     assert list(days.customers) == ["a", "b"] and days.customers.name == "CustomerID"
-    for field in ("code", "day", "value"):
-        np.testing.assert_array_equal(getattr(days, field), getattr(lines, field))
-    pd.testing.assert_frame_equal(days.summary(14984, unit="D"), rfm_summary(tx, "2011-01-10", unit="D"),
+    np.testing.assert_array_equal(days.code, [0, 0, 1, 1])
+    np.testing.assert_array_equal(days.day, [14977, 14984, 14979, 14983])
+    np.testing.assert_array_equal(days.value, [3.0, 3.0, 4.0, 5.0])
+    pd.testing.assert_frame_equal(days.summary(14984, unit="D"), engine_summary, check_dtype=False,
                                   check_index_type=False)
+    assert days.summary(14984, unit="D").loc["a"].tolist() == [1, 7.0, 7.0, 3.0]
     split = PurchaseDays.from_grain(pd.concat([grain, grain.iloc[:1]]))  # a repeated day is summed
     assert split.value[0] == 6.0 and split.day.size == 4
     with pytest.raises(ValueError, match="whole day numbers"):
@@ -52,16 +61,10 @@ def test_purchase_days_from_the_grain_equal_those_from_the_lines() -> None:
         PurchaseDays.from_grain(grain.drop(columns="value"))
 
 
-def test_fit_customer_values_takes_purchase_days_or_lines_alike() -> None:
-    from retention.cleaning import clean_transactions
-    from retention.generator import GeneratorConfig, generate
-
-    cfg = GeneratorConfig(n_customers=300, seed=4)
-    tx = clean_transactions(generate(cfg).transactions, non_product_codes=["POST"]).transactions
-    options = {"model": "bgnbd", "seasonal": False, "uncertainty_draws": 20}
-    from_lines = fit_customer_values(tx, cfg.end_date, **options)
-    from_days = fit_customer_values(PurchaseDays.from_transactions(tx), cfg.end_date, **options)
-    pd.testing.assert_frame_equal(from_lines.values, from_days.values)
+def test_fit_customer_values_takes_only_purchase_days() -> None:
+    lines = pd.DataFrame({"CustomerID": ["a"], "InvoiceDate": pd.to_datetime(["2011-01-03"]), "Revenue": [1.0]})
+    with pytest.raises(TypeError, match="must be the purchase days"):
+        fit_customer_values(lines, "2011-01-10")  # type: ignore[arg-type]
 
 
 def test_bgnbd_on_a_clockwork_log_falls_back_to_a_weak_prior() -> None:
@@ -80,10 +83,11 @@ def test_bgnbd_on_a_clockwork_log_falls_back_to_a_weak_prior() -> None:
 
 @pytest.mark.parametrize(("customers", "days"), [(6, 120), (10, 120), (20, 200), (6, 365)])
 def test_value_pipeline_on_regular_logs_without_a_penalizer(customers: int, days: int) -> None:
-    tx = regular_log(customers, days)
+    log = regular_log(customers, days)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fitted = fit_customer_values(tx, tx["InvoiceDate"].max(), backtest_cutoffs=1, backtest_horizon_days=14,
+        fitted = fit_customer_values(log, pd.to_datetime(log.last_day, unit="D"), backtest_cutoffs=1,
+                                     backtest_horizon_days=14,
                                      uncertainty_draws=40)
     numbers = fitted.values.to_numpy()
     assert np.isfinite(numbers).all() and (numbers >= 0).all()
@@ -160,11 +164,12 @@ def test_the_ridge_warning_names_the_parameters_in_plain_words() -> None:
 def test_cohort_curves_have_one_point_per_calendar_month(cutoff: str) -> None:
     """Month ends, not 30.4-day steps: a step landing on the 1st would give a month two points (a kink)."""
     from retention.clv import cohort_value_curves
+    from retention.engine import open_log
     from retention.generator import GeneratorConfig, generate
 
-    tx = generate(GeneratorConfig(n_customers=300, seed=2)).transactions
-    tx = tx[(tx["Quantity"] > 0) & tx["CustomerID"].notna()].assign(Revenue=lambda t: t["Quantity"] * t["UnitPrice"])
-    fitted = fit_customer_values(tx, cutoff, model="bgnbd", seasonal=False, backtest_cutoffs=0, uncertainty_draws=0)
+    with open_log(generate(GeneratorConfig(n_customers=300, seed=2)).transactions) as session:
+        log = PurchaseDays.from_grain(session.purchase_days())
+    fitted = fit_customer_values(log, cutoff, model="bgnbd", seasonal=False, backtest_cutoffs=0, uncertainty_draws=0)
     curves = cohort_value_curves(fitted.log, fitted.forecast, fitted.gamma_gamma, margin=1.0, months_ahead=12)
     assert not curves.duplicated(["cohort", "month"]).any()
     for _, rows in curves.groupby("cohort"):

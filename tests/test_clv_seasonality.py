@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention.cleaning import clean_transactions
 from retention.clv import (
     OperationalClock,
     PurchaseDays,
@@ -15,6 +14,7 @@ from retention.clv import (
 )
 from retention.clv.seasonal_evidence import component_tests
 from retention.clv.seasonality import age_calendar_correlation, estimate_seasonality, month_and_weekday
+from retention.engine import EngineConfig, open_log
 from retention.generator import MONTH_WEIGHT, WEEKDAY_WEIGHT, GeneratorConfig, generate
 
 CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"]
@@ -23,8 +23,8 @@ CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B"
 def _generated(seasonal: bool, n: int = 1500, seed: int = 11) -> tuple[PurchaseDays, int, pd.DataFrame]:
     cfg = GeneratorConfig(n_customers=n, seed=seed, seasonal=seasonal)
     log = generate(cfg)
-    clean = clean_transactions(log.transactions, non_product_codes=CODES)
-    days = PurchaseDays.from_transactions(clean.transactions)
+    with open_log(log.transactions, config=EngineConfig(non_product_codes=CODES)) as session:
+        days = PurchaseDays.from_grain(session.purchase_days())
     return days, days.day_of(cfg.end_date), log.truth.set_index("CustomerID")
 
 
@@ -137,7 +137,7 @@ def test_single_cohort_has_no_month_index(seasonal_log) -> None:
     log, cut, _ = seasonal_log
     first = log.window(None, cut).per_customer()["first_day"]
     early = np.isin(log.code, log.customers.get_indexer(first.index[first < first.min() + 30]))
-    cohort = PurchaseDays(log.customers, log.code[early], log.day[early], log.value[early], log.tz)
+    cohort = PurchaseDays(log.customers, log.code[early], log.day[early], log.value[early])
     assert age_calendar_correlation(cohort.window(None, cut)) > 0.9
     assert age_calendar_correlation(log.window(None, cut)) < 0.7
     season = estimate_seasonality(cohort, cut, setting=True)

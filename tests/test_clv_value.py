@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention.cleaning import clean_transactions
 from retention.clv import (
     VALUE_COLUMNS,
     ParetoNBDModel,
+    PurchaseDays,
     cohort_value_curves,
     customer_value_table,
     fit_customer_values,
@@ -18,16 +18,17 @@ from retention.clv import (
     rfm_summary,
     value_draws,
 )
+from retention.engine import EngineConfig, open_log
 from retention.generator import GeneratorConfig, generate
 
 CODES = ["POST", "DOT", "M", "D", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE", "B", "S", "PADS", "ADJUST"]
 
 
 @pytest.fixture(scope="module")
-def log() -> tuple[pd.DataFrame, pd.Timestamp]:
+def log() -> tuple[PurchaseDays, pd.Timestamp]:
     cfg = GeneratorConfig(n_customers=700, seed=9)
-    clean = clean_transactions(generate(cfg).transactions, non_product_codes=CODES)
-    return clean.transactions, pd.Timestamp(cfg.end_date)
+    with open_log(generate(cfg).transactions, config=EngineConfig(non_product_codes=CODES)) as session:
+        return PurchaseDays.from_grain(session.purchase_days()), pd.Timestamp(cfg.end_date)
 
 
 @pytest.fixture(scope="module")

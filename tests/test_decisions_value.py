@@ -4,33 +4,39 @@ tests/test_clv_models.py): the previous-period table and the all-orders offer wi
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from retention.clv import fit_customer_values
+from retention.clv import PurchaseDays, fit_customer_values
 from retention.decisions import offer_window_values, value_table_as_of
+from retention.engine import open_log
 
 
 @pytest.fixture(scope="module")
-def log(small_log):
-    tx = small_log.transactions.dropna(subset=["CustomerID"])
-    tx = tx[(tx["Quantity"] > 0) & (tx["UnitPrice"] > 0)]
-    return tx.assign(Revenue=tx["Quantity"] * tx["UnitPrice"])
+def log(small_log) -> PurchaseDays:
+    with open_log(small_log.transactions) as session:
+        return PurchaseDays.from_grain(session.purchase_days())
+
+
+def _last(log: PurchaseDays) -> pd.Timestamp:
+    return pd.to_datetime(log.last_day, unit="D")
 
 
 def test_value_table_as_of_fits_on_the_history_only(log):
-    cutoff = log["InvoiceDate"].max().normalize() - np.timedelta64(90, "D")
+    cutoff = _last(log) - np.timedelta64(90, "D")
     table = value_table_as_of(log, cutoff, time_unit="W", horizon_months=12, offer_months=[3], model="bgnbd",
                               seasonal=False)
     assert list(table.columns) == ["expected_purchases_if_alive", "expected_revenue_if_alive",
                                    "expected_order_value", "expected_revenue_if_alive_3m"]
     assert table.index.is_unique and np.isfinite(table.to_numpy()).all() and (table.to_numpy() >= 0).all()
-    later = log[log["InvoiceDate"] <= cutoff + np.timedelta64(1, "D")]
+    later = log.window(None, log.day_of(cutoff) + 1)
+    assert later.day.size < log.day.size
     assert table.equals(value_table_as_of(later, cutoff, time_unit="W", horizon_months=12, offer_months=[3],
                                           model="bgnbd", seasonal=False))
 
 
 def test_offer_windows_grow_with_their_length_and_stay_below_the_decision_horizon(log):
-    fitted = fit_customer_values(log, log["InvoiceDate"].max(), model="bgnbd", seasonal=False,
+    fitted = fit_customer_values(log, _last(log), model="bgnbd", seasonal=False,
                                  decision_horizon_months=12, uncertainty_draws=0)
     windows = offer_window_values(fitted, [1, 3, 6])
     assert (windows["expected_revenue_if_alive_1m"] <= windows["expected_revenue_if_alive_3m"]).all()

@@ -2,7 +2,7 @@
 
 Everything is written from the papers, not wrapped from a third-party package:
 
-* :mod:`.summary` -- transaction log -> per-customer ``(x, t_x, T, m_x)`` (and the purchase days behind them);
+* :mod:`.summary` -- the engine's purchase days (:class:`PurchaseDays`) -> per-customer ``(x, t_x, T, m_x)``;
 * :mod:`.models` -- BG/NBD, MBG/NBD and Pareto/NBD on a shared base, and the Gamma-Gamma spend model;
 * :mod:`.seasonality` -- the shop's calendar estimated from the data, models fitted in operational time;
 * :mod:`.forecast` -- a model fitted at a cutoff with its clock: forecasts over calendar windows;
@@ -13,6 +13,9 @@ Everything is written from the papers, not wrapped from a third-party package:
 * :mod:`.cohorts` -- cumulative margin per customer by acquisition month, observed and forecast;
 * :mod:`.notes` -- the models' warnings in plain words;
 * :mod:`.overview` -- the value report's tables (totals with intervals, by group, parameters, truth check).
+
+The lines never come here: :meth:`retention.engine.Session.purchase_days` reduces them to one row per customer
+and purchase day, and :meth:`PurchaseDays.from_grain` holds that grain for everything below.
 
 Time units: the models are unit-free; a model fitted with ``recency``/``T`` in days (``unit="D"``) or
 weeks (``"W"``) predicts in that unit. Calendar windows (days after a cutoff, months of a horizon) are

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .models import PurchaseModel
-from .summary import DateLike, TimeUnit, days_per_unit
+from .summary import DateLike, PurchaseDays, TimeUnit, days_per_unit
 
 __all__ = ["holdout_by_frequency", "probability_alive_matrix", "repeat_purchase_tracking"]
 
@@ -32,40 +32,38 @@ def holdout_by_frequency(holdout: pd.DataFrame, model: PurchaseModel, max_freque
 
 
 def repeat_purchase_tracking(
-    transactions: pd.DataFrame,
+    log: PurchaseDays,
     model: PurchaseModel,
     calibration_end: DateLike,
     end: DateLike,
     *,
     unit: TimeUnit = "D",
     step_days: int = 7,
-    customer_col: str = "CustomerID",
-    date_col: str = "InvoiceDate",
 ) -> pd.DataFrame:
     """Cumulative repeat purchases over time, actual vs the model's forecast, for the calibration cohort.
 
-    The cohort is the customers whose first purchase is on or before ``calibration_end``. Actual: their
+    ``log`` is the purchase days (:meth:`PurchaseDays.from_grain` of the engine's purchase-day grain). The
+    cohort is the customers whose first purchase is on or before ``calibration_end``. Actual: their
     repeat purchase days up to each date (a purchase day is one purchase, as in :func:`rfm_summary`).
     Predicted: the sum over the cohort of the unconditional ``E[X(t - first purchase)]``. A forecast
     that tracks the actual line through the holdout period (after ``calibration_end``) is a sign the
     model describes the buying process, not only the calibration data.
     """
-    days = pd.DataFrame({customer_col: transactions[customer_col],
-                         "day": transactions[date_col].dt.normalize()}).drop_duplicates()
-    first = days.groupby(customer_col)["day"].transform("min")
-    cal_end, last = pd.Timestamp(calibration_end).normalize(), pd.Timestamp(end).normalize()
-    cohort = days[first <= cal_end]
-    first_day = cohort.groupby(customer_col)["day"].min()
-    repeats = cohort[cohort["day"] > cohort[customer_col].map(first_day)]["day"]
-    grid = pd.date_range(first_day.min(), last, freq=f"{step_days}D")
+    cal_day, last = log.day_of(calibration_end, "calibration_end"), log.day_of(end, "end")
+    first = log.first_of_customer()
+    in_cohort = np.zeros(len(log.customers), dtype=bool)
+    in_cohort[log.code[first][log.day[first] <= cal_day]] = True
+    first_day = log.day[first & in_cohort[log.code]]
+    repeats = np.sort(log.day[~first & in_cohort[log.code]])
+    grid = np.arange(first_day.min(), last + 1, step_days, dtype=np.int64)
     if grid[-1] != last:
-        grid = grid.append(pd.DatetimeIndex([last]))
-    per_unit = days_per_unit(unit)
-    ages = (grid.to_numpy()[:, None] - first_day.to_numpy()[None, :]) / np.timedelta64(1, "D")
-    expected = np.asarray(model.expected_purchases(np.clip(ages, 0, None) / per_unit), dtype=np.float64)
-    counts = np.searchsorted(np.sort(repeats.to_numpy()), grid.to_numpy(), side="right")
-    return pd.DataFrame({"date": grid, "actual": counts.astype(np.int64), "predicted": expected.sum(axis=1),
-                         "period": np.where(grid <= cal_end, "calibration", "holdout")})
+        grid = np.r_[grid, last]
+    ages = (grid[:, None] - first_day[None, :]).astype(np.float64)
+    expected = np.asarray(model.expected_purchases(np.clip(ages, 0, None) / days_per_unit(unit)), dtype=np.float64)
+    counts = np.searchsorted(repeats, grid, side="right")
+    return pd.DataFrame({"date": pd.to_datetime(grid, unit="D"), "actual": counts.astype(np.int64),
+                         "predicted": expected.sum(axis=1),
+                         "period": np.where(grid <= cal_day, "calibration", "holdout")})
 
 
 def probability_alive_matrix(model: PurchaseModel, T: float, max_frequency: int, n_recency: int = 20) -> pd.DataFrame:

@@ -125,7 +125,7 @@ def fit_purchase_forecast(log: PurchaseDays, cutoff_day: int, *, model: str = "b
     Parameters
     ----------
     log : PurchaseDays
-        The purchase days of the transaction log.
+        The purchase days (:meth:`~.summary.PurchaseDays.from_grain` of the engine's purchase-day grain).
     cutoff_day : int
         Day number of the end of the history (inclusive); ``log.day_of(date)`` converts a date.
     model : {"bgnbd", "mbgnbd", "pareto_nbd"}

@@ -1,16 +1,15 @@
-"""Transaction log -> per-customer summaries ``(x, t_x, T, m_x)``, the inputs of every BTYD model.
+"""Purchase days -> per-customer summaries ``(x, t_x, T, m_x)``, the inputs of every BTYD model.
 
 Conventions (Fader, Hardie & Lee 2005 [1]_): the clock starts at each customer's *first* purchase,
 which is not counted; only *repeat* purchases enter ``frequency``. A purchase is a calendar day: all
 lines of one customer on one day form one purchase whose value is the day's sum (this reproduces the
 published CDNOW summaries, where 146 same-day transaction pairs occur in the calibration period).
 
-:class:`PurchaseDays` reduces a log once to its sorted (customer, purchase day) pairs; the summaries at
-any cutoff, the holdout counts and the daily repeat-purchase counts behind the seasonal index are then
-cheap masks of those arrays, which is what the rolling-origin backtest needs. The series builds it from the
-engine's purchase-day grain (:meth:`PurchaseDays.from_grain` of
-:meth:`retention.engine.Session.purchase_days`), so the lines never come to pandas; a pandas transaction log
-works too (:meth:`PurchaseDays.from_transactions`, the reference the engine is tested against).
+The lines are reduced to purchase days once, in the engine (:meth:`retention.engine.Session.purchase_days`);
+:class:`PurchaseDays` holds that grain as sorted (customer, purchase day) arrays
+(:meth:`PurchaseDays.from_grain`). The summaries at any cutoff, the holdout counts and the daily
+repeat-purchase counts behind the seasonal index are then cheap masks of those arrays, which is what the
+rolling-origin backtest needs. The lines never come to pandas.
 
 References
 ----------
@@ -48,79 +47,33 @@ def days_per_unit(unit: str) -> float:
     return _DAYS_PER_UNIT[unit]
 
 
-def _check_log(transactions: pd.DataFrame, customer_col: str, date_col: str, value_col: str) -> None:
-    """The input contract of every summary, checked up front with one clear message per problem."""
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"transactions must be a pandas DataFrame, got {type(transactions).__name__}")
-    required = {"customer_col": customer_col, "date_col": date_col, "value_col": value_col}
-    missing = [f"{col!r} ({arg})" for arg, col in required.items() if col not in transactions.columns]
-    if missing:
-        raise ValueError(
-            f"transactions is missing required column(s) {', '.join(missing)}; columns present: "
-            f"{list(transactions.columns)}. Pass the right names via customer_col=/date_col=/value_col=."
-        )
-    dates = transactions[date_col]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        raise ValueError(
-            f"column {date_col!r} must have a datetime64 dtype, got {dates.dtype}; "
-            f"convert it first, e.g. df[{date_col!r}] = pd.to_datetime(df[{date_col!r}])"
-        )
-    vals = transactions[value_col]
-    if not pd.api.types.is_numeric_dtype(vals) or pd.api.types.is_bool_dtype(vals):
-        raise ValueError(f"column {value_col!r} must be numeric, got {vals.dtype}")
-
-
-def _day_number(when: DateLike, tz: Any, name: str) -> int:
-    """Calendar day number (days since 1970-01-01) of a date argument, in the time zone of the data."""
+def _day_number(when: DateLike, name: str) -> int:
+    """Calendar day number (days since 1970-01-01) of a date argument (naive, like the engine's day numbers)."""
     ts = pd.Timestamp(when)
     if pd.isna(ts):
         raise ValueError(f"{name} must be a date, got {when!r}")
-    if tz is not None:
-        ts = (ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)).tz_localize(None)
-    elif ts.tzinfo is not None:
-        raise ValueError(f"{name} is timezone-aware ({ts.tzinfo}) but the transaction dates are naive")
+    if ts.tzinfo is not None:
+        raise ValueError(f"{name} is timezone-aware ({ts.tzinfo}) but the purchase days are naive day numbers")
     return int(ts.to_datetime64().astype("datetime64[D]").astype(np.int64))
 
 
 @dataclass(frozen=True)
 class PurchaseDays:
-    """A log reduced to one row per (customer, purchase day), sorted by customer then day.
+    """A purchase-day grain: one row per (customer, purchase day), sorted by customer then day.
 
     Attributes
     ----------
     customers : Index
         Distinct customer ids, sorted; ``code`` indexes into it.
     code, day, value : ndarray
-        Per purchase day: customer code, day number (days since 1970-01-01, wall-clock day in the data's
-        own time zone) and the day's summed value.
-    tz : tzinfo or None
-        Time zone of the original dates (cutoffs are read in it).
+        Per purchase day: customer code, day number (days since 1970-01-01, the wall-clock day of the lines)
+        and the day's summed value.
     """
 
     customers: pd.Index
     code: NDArray[np.int64]
     day: NDArray[np.int64]
     value: NDArray[np.float64]
-    tz: Any
-
-    @classmethod
-    def from_transactions(cls, transactions: pd.DataFrame, *, customer_col: str = "CustomerID",
-                          date_col: str = "InvoiceDate", value_col: str = "Revenue") -> PurchaseDays:
-        """Validate a transaction log and collapse it to purchase days (lines without a customer id dropped)."""
-        _check_log(transactions, customer_col, date_col, value_col)
-        identified = transactions[customer_col].notna().to_numpy()
-        dates = transactions[date_col][identified]
-        if dates.isna().any():
-            raise ValueError(f"column {date_col!r} has {int(dates.isna().sum())} missing date(s) (NaT)")
-        values = transactions[value_col][identified].to_numpy(dtype=np.float64, na_value=np.nan)
-        if not np.isfinite(values).all():
-            raise ValueError(f"column {value_col!r} has {int((~np.isfinite(values)).sum())} missing/infinite value(s)")
-        tz = getattr(dates.dtype, "tz", None)
-        if tz is not None:
-            dates = dates.dt.tz_localize(None)  # wall-clock time in the data's own time zone
-        days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-        codes, uniques = pd.factorize(transactions[customer_col][identified], sort=True)
-        return cls._from_arrays(pd.Index(uniques, name=transactions[customer_col].name), codes, days, values, tz)
 
     @classmethod
     def from_grain(cls, grain: pd.DataFrame, *, customer_col: str = "CustomerID", day_col: str = "day",
@@ -145,14 +98,14 @@ class PurchaseDays:
         if not np.isfinite(values).all():
             raise ValueError(f"column {value_col!r} has {int((~np.isfinite(values)).sum())} missing/infinite value(s)")
         codes, uniques = pd.factorize(grain[customer_col], sort=True)
-        return cls._from_arrays(pd.Index(uniques, name=customer_col), codes, days.astype(np.int64), values, None)
+        return cls._from_arrays(pd.Index(uniques, name=customer_col), codes, days.astype(np.int64), values)
 
     @classmethod
     def _from_arrays(cls, customers: pd.Index, codes: NDArray[Any], days: NDArray[np.int64],
-                     values: NDArray[np.float64], tz: Any) -> PurchaseDays:
+                     values: NDArray[np.float64]) -> PurchaseDays:
         if days.size == 0:
             empty = np.array([], dtype=np.int64)
-            return cls(customers[:0], empty, empty, np.array([]), tz)
+            return cls(customers[:0], empty, empty, np.array([]))
         d0 = days.min()
         span = np.int64(days.max() - d0 + 1)
         key = codes.astype(np.int64) * span + (days - d0)
@@ -160,11 +113,11 @@ class PurchaseDays:
         key = key[order]
         start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         return cls(customers, key[start] // span, key[start] % span + d0,
-                   np.add.reduceat(values[order], start), tz)
+                   np.add.reduceat(values[order], start))
 
     def day_of(self, when: DateLike, name: str = "date") -> int:
-        """Day number of ``when`` in the data's time zone."""
-        return _day_number(when, self.tz, name)
+        """Day number of ``when`` (days since 1970-01-01)."""
+        return _day_number(when, name)
 
     @property
     def last_day(self) -> int:
@@ -178,7 +131,7 @@ class PurchaseDays:
         mask = self.day <= end_day
         if start_day is not None:
             mask &= self.day >= start_day
-        return PurchaseDays(self.customers, self.code[mask], self.day[mask], self.value[mask], self.tz)
+        return PurchaseDays(self.customers, self.code[mask], self.day[mask], self.value[mask])
 
     def first_of_customer(self) -> NDArray[np.bool_]:
         """True for each customer's first purchase day in this (windowed) set."""
@@ -228,33 +181,26 @@ class PurchaseDays:
 
 
 def rfm_summary(
-    transactions: pd.DataFrame,
+    log: PurchaseDays,
     cutoff: DateLike | None = None,
     *,
     unit: TimeUnit = "D",
-    customer_col: str = "CustomerID",
-    date_col: str = "InvoiceDate",
-    value_col: str = "Revenue",
     start: DateLike | None = None,
 ) -> pd.DataFrame:
     """Per-customer frequency / recency / age / average spend, the inputs of the BTYD and Gamma-Gamma models.
 
     Parameters
     ----------
-    transactions : DataFrame
-        One row per transaction line, with at least ``customer_col``, ``date_col`` (datetime64 dtype;
-        time of day is ignored, tz-aware columns are bucketed by their own wall-clock day) and
-        ``value_col`` (numeric). Lines with a missing customer id are dropped. The log is taken as
-        given: remove cancellations/returns beforehand if they should not count as purchases.
+    log : PurchaseDays
+        The purchase days, e.g. ``PurchaseDays.from_grain(session.purchase_days())`` (the engine reduces the
+        lines; :meth:`retention.engine.Session.rfm_summary` returns the same frame without leaving the engine).
     cutoff : date-like, optional
-        End of the observation period, inclusive (the whole cutoff day counts). Later transactions are
-        ignored. Default: the last transaction date in the data.
+        End of the observation period, inclusive (the whole cutoff day counts). Later purchase days are
+        ignored. Default: the last purchase day in the log (on or after ``start``).
     unit : {"D", "W"}, default "D"
         Time unit of ``recency`` and ``T``: ``"D"`` days, ``"W"`` weeks (= days / 7).
-    customer_col, date_col, value_col : str
-        Column names.
     start : date-like, optional
-        Start of the observation window, inclusive: earlier transactions are ignored, so a customer
+        Start of the observation window, inclusive: earlier purchase days are ignored, so a customer
         whose history begins before ``start`` is treated as first seen at their first purchase on or
         after ``start``. Default: no lower bound.
 
@@ -271,20 +217,15 @@ def rfm_summary(
     Raises
     ------
     ValueError
-        If a required column is missing, the date column is not datetime64, the values are not numeric
-        or finite, ``unit`` is unknown, or ``start`` is after ``cutoff``.
+        If ``unit`` is unknown or ``start`` is after ``cutoff``.
 
     Examples
     --------
-    >>> log = pd.DataFrame({"CustomerID": ["a", "a", "a"],
-    ...                     "InvoiceDate": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-08"]),
-    ...                     "Revenue": [5.0, 5.0, 4.0]})
-    >>> rfm_summary(log, "2024-01-15", unit="W").loc["a"].tolist()
+    >>> grain = pd.DataFrame({"CustomerID": ["a", "a"], "day": [19723, 19730], "value": [10.0, 4.0]})
+    >>> rfm_summary(PurchaseDays.from_grain(grain), "2024-01-15", unit="W").loc["a"].tolist()
     [1.0, 1.0, 2.0, 4.0]
     """
     days_per_unit(unit)
-    log = PurchaseDays.from_transactions(transactions, customer_col=customer_col, date_col=date_col,
-                                         value_col=value_col)
     start_day = None if start is None else log.day_of(start, "start")
     if cutoff is None:
         cutoff_day = log.window(start_day, np.iinfo(np.int64).max).last_day
@@ -296,14 +237,11 @@ def rfm_summary(
 
 
 def calibration_holdout_summary(
-    transactions: pd.DataFrame,
+    log: PurchaseDays,
     calibration_end: DateLike,
     holdout_end: DateLike,
     *,
     unit: TimeUnit = "D",
-    customer_col: str = "CustomerID",
-    date_col: str = "InvoiceDate",
-    value_col: str = "Revenue",
     start: DateLike | None = None,
 ) -> pd.DataFrame:
     """Calibration-period summary plus what each customer actually did in the holdout period.
@@ -313,15 +251,15 @@ def calibration_holdout_summary(
 
     Parameters
     ----------
-    transactions : DataFrame
-        Transaction log, same contract as :func:`rfm_summary`.
+    log : PurchaseDays
+        The purchase days, as in :func:`rfm_summary`.
     calibration_end : date-like
         Last day (inclusive) of the calibration period.
     holdout_end : date-like
         Last day (inclusive) of the holdout period; must be after ``calibration_end``.
     unit : {"D", "W"}, default "D"
         Time unit of ``recency``, ``T`` and ``duration_holdout``: days, or weeks (= days / 7).
-    customer_col, date_col, value_col, start
+    start
         As in :func:`rfm_summary`.
 
     Returns
@@ -335,8 +273,6 @@ def calibration_holdout_summary(
         * ``duration_holdout`` -- length of the holdout period in ``unit``.
     """
     days_per_unit(unit)
-    log = PurchaseDays.from_transactions(transactions, customer_col=customer_col, date_col=date_col,
-                                         value_col=value_col)
     cal_day = log.day_of(calibration_end, "calibration_end")
     hold_day = log.day_of(holdout_end, "holdout_end")
     if hold_day <= cal_day:

@@ -138,18 +138,16 @@ def _choose(log: PurchaseDays, cutoff_day: int, model: str, seasonal: SeasonalSe
     return (bt.model if model == "auto" else model), chosen_season, bt
 
 
-def fit_customer_values(log: PurchaseDays | pd.DataFrame, cutoff: DateLike, *, unit: TimeUnit = "W",
+def fit_customer_values(log: PurchaseDays, cutoff: DateLike, *, unit: TimeUnit = "W",
                         penalizer: float = 0.0, model: str = "auto", seasonal: SeasonalSetting = "auto",
                         horizon_months: int = 12, discount_rate_monthly: float = 0.01, churn_horizon_days: int = 90,
                         decision_horizon_months: int = 12, backtest_cutoffs: int = 3,
-                        backtest_horizon_days: int = 90, uncertainty_draws: int = 200, seed: int = 0,
-                        customer_col: str = "CustomerID", date_col: str = "InvoiceDate",
-                        value_col: str = "Revenue") -> CustomerValues:
+                        backtest_horizon_days: int = 90, uncertainty_draws: int = 200,
+                        seed: int = 0) -> CustomerValues:
     """From a log's purchase days to the C1 value table: choose, fit, forecast, draw.
 
-    ``log`` is the purchase days (:class:`~.summary.PurchaseDays`, e.g. from the engine's purchase-day grain
-    via :meth:`~.summary.PurchaseDays.from_grain`) or a pandas transaction log (``customer_col``,
-    ``date_col``, ``value_col``; reduced to purchase days first). Nothing after ``cutoff`` is used.
+    ``log`` is the purchase days (:class:`~.summary.PurchaseDays`, from the engine's purchase-day grain via
+    :meth:`~.summary.PurchaseDays.from_grain`). Nothing after ``cutoff`` is used.
     ``model="auto"`` picks the purchase model by a rolling-origin backtest on the history up to
     ``cutoff`` (:func:`~.backtest.rolling_backtest`, ``backtest_cutoffs`` origins, ``backtest_horizon_days``
     windows); a model name pins it. ``seasonal="auto"`` lets the backtest decide where it can and the
@@ -159,7 +157,8 @@ def fit_customer_values(log: PurchaseDays | pd.DataFrame, cutoff: DateLike, *, u
     choices in plain sentences.
     """
     if not isinstance(log, PurchaseDays):
-        log = PurchaseDays.from_transactions(log, customer_col=customer_col, date_col=date_col, value_col=value_col)
+        raise TypeError(f"log must be the purchase days (PurchaseDays.from_grain of the engine's purchase_days()), "
+                        f"got {type(log).__name__}")
     cutoff_day = log.day_of(cutoff, "cutoff")
     with warnings.catch_warnings(record=True) as caught:  # said once each, marked as the backtest's
         warnings.simplefilter("always")
@@ -182,14 +181,14 @@ def fit_customer_values(log: PurchaseDays | pd.DataFrame, cutoff: DateLike, *, u
     return CustomerValues(values, forecast, gamma_gamma, bt, draws, log, note)
 
 
-def fit_value_table(transactions: pd.DataFrame, cutoff: DateLike, *, unit: TimeUnit = "W", penalizer: float = 0.0,
+def fit_value_table(log: PurchaseDays, cutoff: DateLike, *, unit: TimeUnit = "W", penalizer: float = 0.0,
                     horizon_months: int = 12, discount_rate_monthly: float = 0.01, churn_horizon_days: int = 90,
                     uncertainty_draws: int = 0,
                     **options: object) -> tuple[pd.DataFrame, PurchaseModel, GammaGammaModel, pd.DataFrame]:
     """:func:`fit_customer_values` returning ``(values, purchase_model, gamma_gamma, summary)`` (the phase-A
     notebooks' interface; no parameter draws unless asked); ``options`` are its other keyword arguments
     (``model``, ``seasonal``, ...)."""
-    result = fit_customer_values(transactions, cutoff, unit=unit, penalizer=penalizer, horizon_months=horizon_months,
+    result = fit_customer_values(log, cutoff, unit=unit, penalizer=penalizer, horizon_months=horizon_months,
                                  discount_rate_monthly=discount_rate_monthly, churn_horizon_days=churn_horizon_days,
                                  uncertainty_draws=uncertainty_draws, **options)  # type: ignore[arg-type]
     return result.values, result.forecast.model, result.gamma_gamma, result.summary

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from retention.clv import DAYS_PER_MONTH, CustomerValues, fit_customer_values
+from retention.clv import DAYS_PER_MONTH, CustomerValues, PurchaseDays, fit_customer_values
 from retention.roi.columns import ORDER_VALUE, REVENUE, offer_window_column
 
 __all__ = ["offer_window_values", "value_table_as_of"]
@@ -28,15 +28,16 @@ def offer_window_values(fitted: CustomerValues, offer_months: Iterable[int]) -> 
     return pd.DataFrame(columns, index=fitted.values.index)
 
 
-def value_table_as_of(transactions: pd.DataFrame, as_of: object, *, time_unit: str = "W", penalizer: float = 0.0,
+def value_table_as_of(log: PurchaseDays, as_of: object, *, time_unit: str = "W", penalizer: float = 0.0,
                       horizon_months: float = 12, offer_months: Iterable[int] = (), **choice: Any) -> pd.DataFrame:
     """Fit the CLV forecast on the history up to ``as_of`` (e.g. one churn horizon earlier, for the KPIs'
-    previous period) and return the columns a decision frame reads.
+    previous period) and return the columns a decision frame reads. ``log`` is the purchase days
+    (:meth:`retention.clv.PurchaseDays.from_grain` of the engine's :meth:`~retention.engine.Session.purchase_days`).
 
     ``choice`` passes ``model=``/``seasonal=`` (and the backtest settings) on to
     :func:`retention.clv.fit_customer_values`; no parameter draws are made.
     """
-    fitted = fit_customer_values(transactions, as_of, unit=time_unit, penalizer=penalizer,
+    fitted = fit_customer_values(log, as_of, unit=time_unit, penalizer=penalizer,
                                  decision_horizon_months=int(horizon_months), uncertainty_draws=0, **choice)
     table = fitted.values[["expected_purchases_if_alive", REVENUE, ORDER_VALUE]]
     return table.join(offer_window_values(fitted, offer_months))

@@ -209,38 +209,47 @@ else:
 # %%
 curves = r.cohorts
 shown = r.cohorts_shown
-fig = go.Figure()
-for i, name in enumerate(shown):
-    color = rp.PALETTE[i % len(rp.PALETTE)]
-    rows = curves[curves["cohort"] == name]
-    seen, ahead = rows[rows["period"] == "observed"], rows[rows["period"] == "forecast"]
-    joined = pd.concat([seen.tail(1), ahead])
-    label = f"{name} ({rp.plural(rows['customers'].iloc[0], 'customer')})"
-    fig.add_scatter(x=list(joined["months_since_acquisition"]) + list(joined["months_since_acquisition"])[::-1],
-                    y=list(joined["upper"]) + list(joined["lower"])[::-1], fill="toself", fillcolor=color,
-                    opacity=0.15, line_width=0, hoverinfo="skip", showlegend=False, legendgroup=name)
-    fig.add_scatter(x=seen["months_since_acquisition"], y=seen["cumulative_margin_per_customer"], name=label,
-                    mode="lines", line={"color": color, "width": 2}, legendgroup=name,
-                    hovertemplate=name + ", month %{x}: %{y:,.2f} " + cur + " per customer (observed)<extra></extra>")
-    fig.add_scatter(x=joined["months_since_acquisition"], y=joined["cumulative_margin_per_customer"],
-                    mode="lines", line={"color": color, "width": 2, "dash": "dash"}, legendgroup=name,
-                    showlegend=False, customdata=np.stack([joined["lower"], joined["upper"]], axis=1),
-                    hovertemplate=name + ", month %{x}: %{y:,.2f} " + cur + " per customer (forecast; 90% range "
-                    "%{customdata[0]:,.2f} to %{customdata[1]:,.2f})<extra></extra>")
-first = curves[curves["cohort"] == shown[0]]
-gain = (first["cumulative_margin_per_customer"].iloc[-1]
-        - first.loc[first["period"] == "observed", "cumulative_margin_per_customer"].iloc[-1])
-rp.style_figure(fig, f"The {shown[0]} cohort is expected to add {rp.money(gain, cur)} of margin per customer "
-                f"over the next {months} months", "Months since the cohort's first purchase",
-                f"Cumulative margin per customer ({cur})", 460, y_unit="money")
 n_cohorts, small = curves["cohort"].nunique(), r.small_cohorts
 small_customers = int(curves[curves["cohort"].isin(small)].groupby("cohort")["customers"].first().sum())
-rp.show_figure(fig, "cohort-curves", note=" ".join(part for part in (
-    f"Margin = {rp.pct(margin, 0)} of revenue.",
-    f"{len(shown)} of the {n_cohorts} monthly cohorts, evenly spread." if len(shown) + len(small) < n_cohorts else "",
-    f"Left out as too small for a curve: {rp.plural(len(small), 'cohort')} with "
-    f"{rp.plural(small_customers, 'customer')} ({', '.join(small)})." if small else "",
-    "Every cohort is in cohort_value_curves.csv.") if part))
+if shown:
+    fig = go.Figure()
+    for i, name in enumerate(shown):
+        color = rp.PALETTE[i % len(rp.PALETTE)]
+        rows = curves[curves["cohort"] == name]
+        seen, ahead = rows[rows["period"] == "observed"], rows[rows["period"] == "forecast"]
+        joined = pd.concat([seen.tail(1), ahead])
+        label = f"{name} ({rp.plural(rows['customers'].iloc[0], 'customer')})"
+        months_axis = list(joined["months_since_acquisition"])
+        fig.add_scatter(x=months_axis + months_axis[::-1], y=list(joined["upper"]) + list(joined["lower"])[::-1],
+                        fill="toself", fillcolor=color, opacity=0.15, line_width=0, hoverinfo="skip",
+                        showlegend=False, legendgroup=name)
+        fig.add_scatter(x=seen["months_since_acquisition"], y=seen["cumulative_margin_per_customer"],
+                        name=label, mode="lines", line={"color": color, "width": 2}, legendgroup=name,
+                        hovertemplate=name + ", month %{x}: %{y:,.2f} " + cur
+                        + " per customer (observed)<extra></extra>")
+        fig.add_scatter(x=joined["months_since_acquisition"], y=joined["cumulative_margin_per_customer"],
+                        mode="lines", line={"color": color, "width": 2, "dash": "dash"}, legendgroup=name,
+                        showlegend=False, customdata=np.stack([joined["lower"], joined["upper"]], axis=1),
+                        hovertemplate=name + ", month %{x}: %{y:,.2f} " + cur
+                        + " per customer (forecast; 90% range %{customdata[0]:,.2f} to %{customdata[1]:,.2f})"
+                        "<extra></extra>")
+    first = curves[curves["cohort"] == shown[0]]
+    gain = (first["cumulative_margin_per_customer"].iloc[-1]
+            - first.loc[first["period"] == "observed", "cumulative_margin_per_customer"].iloc[-1])
+    rp.style_figure(fig, f"The {shown[0]} cohort is expected to add {rp.money(gain, cur)} of margin per "
+                    f"customer over the next {months} months", "Months since the cohort's first purchase",
+                    f"Cumulative margin per customer ({cur})", 460, y_unit="money")
+    rp.show_figure(fig, "cohort-curves", note=" ".join(part for part in (
+        f"Margin = {rp.pct(margin, 0)} of revenue.",
+        f"{len(shown)} of the {n_cohorts} monthly cohorts, evenly spread."
+        if len(shown) + len(small) < n_cohorts else "",
+        f"Left out as too small for a curve: {rp.plural(len(small), 'cohort')} with "
+        f"{rp.plural(small_customers, 'customer')} ({', '.join(small)})." if small else "",
+        "Every cohort is in cohort_value_curves.csv.") if part))
+else:
+    which = "no monthly cohort has" if n_cohorts == 0 else f"each of the {rp.plural(n_cohorts, 'monthly cohort')} has"
+    rp.show_markdown(f"No cohort curve is drawn: {which} too few customers for a curve. Every cohort is in "
+                     "cohort_value_curves.csv.")
 
 # %% [markdown]
 # ## How sure we are

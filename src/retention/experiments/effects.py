@@ -35,12 +35,17 @@ def _empty(method: str) -> dict[str, float | str]:
     return {"uplift": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "method": method}
 
 
+def _arms(treated: np.ndarray, control: np.ndarray) -> dict[str, float]:
+    """Size and mean of each arm (a mean is NaN for an empty arm)."""
+    return {"n_treatment": treated.size, "n_control": control.size,
+            "treatment_mean": treated.mean() if treated.size else np.nan,
+            "control_mean": control.mean() if control.size else np.nan}
+
+
 def proportion_effect(treated: np.ndarray, control: np.ndarray, *, alpha: float = 0.05) -> dict[str, object]:
     """Difference in proportions of two boolean arrays with a score interval and test."""
     treated, control = np.asarray(treated, dtype=bool), np.asarray(control, dtype=bool)
-    base = {"n_treatment": treated.size, "n_control": control.size,
-            "treatment_mean": treated.mean() if treated.size else np.nan,
-            "control_mean": control.mean() if control.size else np.nan}
+    base = _arms(treated, control)
     if treated.size < 1 or control.size < 1:
         return {**base, **_empty("too few customers")}
     counts = (int(treated.sum()), treated.size, int(control.sum()), control.size)
@@ -61,9 +66,7 @@ def proportion_effect(treated: np.ndarray, control: np.ndarray, *, alpha: float 
 def mean_effect(treated: np.ndarray, control: np.ndarray, *, alpha: float = 0.05) -> dict[str, object]:
     """Difference in means with Welch's t interval and test."""
     treated, control = np.asarray(treated, dtype=float), np.asarray(control, dtype=float)
-    base = {"n_treatment": treated.size, "n_control": control.size,
-            "treatment_mean": treated.mean() if treated.size else np.nan,
-            "control_mean": control.mean() if control.size else np.nan}
+    base = _arms(treated, control)
     if treated.size < 2 or control.size < 2:
         return {**base, **_empty("too few customers")}
     uplift = base["treatment_mean"] - base["control_mean"]
